@@ -1,0 +1,40 @@
+#pragma once
+// Human-readable type names from the compiler, for explain() and checkpoint manifests.
+#include <string>
+#include <string_view>
+
+namespace lineage::detail {
+
+template <class T>
+constexpr std::string_view type_name() noexcept {
+#if defined(__clang__) || defined(__GNUC__)
+  constexpr std::string_view fn = __PRETTY_FUNCTION__;
+#  if defined(__clang__)
+  constexpr std::string_view key = "T = ";
+  constexpr char last = ']';
+#  else
+  constexpr std::string_view key = "T = ";
+  constexpr char last = ';';
+#  endif
+  constexpr auto start = fn.find(key) + key.size();
+  constexpr auto stop_semicolon = fn.find(last, start);
+  constexpr auto stop = stop_semicolon == std::string_view::npos ? fn.rfind(']') : stop_semicolon;
+  return fn.substr(start, stop - start);
+#else
+  return "unknown";
+#endif
+}
+
+// The same type spelled the same way by g++ and clang (libstdc++'s inline namespace removed),
+// so that a checkpoint written by one compiler's build is recognised by the other's.
+template <class T>
+std::string portable_type_name() {
+  std::string name(type_name<T>());
+  constexpr std::string_view inline_ns = "__cxx11::";
+  for (auto at = name.find(inline_ns); at != std::string::npos; at = name.find(inline_ns, at)) {
+    name.erase(at, inline_ns.size());
+  }
+  return name;
+}
+
+}  // namespace lineage::detail
