@@ -2,6 +2,7 @@
 // Human-readable type names from the compiler, for explain() and checkpoint manifests.
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace lineage::detail {
 
@@ -33,6 +34,16 @@ std::string portable_type_name() {
   constexpr std::string_view inline_ns = "__cxx11::";
   for (auto at = name.find(inline_ns); at != std::string::npos; at = name.find(inline_ns, at)) {
     name.erase(at, inline_ns.size());
+  }
+  // g++ spells some fundamental types differently from clang ("long int" for "long").
+  constexpr std::pair<std::string_view, std::string_view> spellings[] = {
+      {"long long unsigned int", "unsigned long long"}, {"long long int", "long long"},
+      {"long unsigned int", "unsigned long"},           {"short unsigned int", "unsigned short"},
+      {"long int", "long"},                             {"short int", "short"}};
+  for (const auto& [gnu, common] : spellings) {
+    for (auto at = name.find(gnu); at != std::string::npos; at = name.find(gnu, at + common.size())) {
+      name.replace(at, gnu.size(), common);
+    }
   }
   return name;
 }

@@ -1,0 +1,56 @@
+# Helpers for lineage's own targets (tests, examples, benchmarks). Nothing here is applied to
+# the lineage::lineage target itself, so consumers never inherit our warning or sanitizer flags.
+include_guard(GLOBAL)
+
+# lineage_set_warnings(<target>...)
+#   Strict warnings for our own code; -Werror unless LINEAGE_WERROR is OFF.
+function(lineage_set_warnings)
+  foreach(target IN LISTS ARGN)
+    target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic)
+    if(LINEAGE_WERROR)
+      target_compile_options(${target} PRIVATE -Werror)
+    endif()
+  endforeach()
+endfunction()
+
+# Validates LINEAGE_SANITIZE (called once from the top-level CMakeLists.txt).
+function(lineage_check_sanitize_option)
+  if(LINEAGE_SANITIZE STREQUAL "")
+    return()
+  endif()
+  string(REPLACE "," ";" kinds "${LINEAGE_SANITIZE}")
+  foreach(kind IN LISTS kinds)
+    if(NOT kind MATCHES "^(address|undefined|thread|leak)$")
+      message(FATAL_ERROR "LINEAGE_SANITIZE: unknown sanitizer '${kind}' in '${LINEAGE_SANITIZE}' "
+                          "(use address,undefined or thread)")
+    endif()
+  endforeach()
+  if("thread" IN_LIST kinds AND "address" IN_LIST kinds)
+    message(FATAL_ERROR "LINEAGE_SANITIZE: thread and address cannot be combined")
+  endif()
+  message(STATUS "lineage: sanitizers for tests and examples: ${LINEAGE_SANITIZE}")
+endfunction()
+
+# lineage_apply_sanitizers(<target>...)
+#   Applies LINEAGE_SANITIZE (if set) to compile and link of the given targets. UBSan findings
+#   abort the program (-fno-sanitize-recover=all) so that a test cannot pass past one.
+function(lineage_apply_sanitizers)
+  if(LINEAGE_SANITIZE STREQUAL "")
+    return()
+  endif()
+  set(flags "-fsanitize=${LINEAGE_SANITIZE}" -fno-omit-frame-pointer)
+  if(LINEAGE_SANITIZE MATCHES "undefined")
+    list(APPEND flags -fno-sanitize-recover=all)
+  endif()
+  foreach(target IN LISTS ARGN)
+    target_compile_options(${target} PRIVATE ${flags})
+    target_link_options(${target} PRIVATE ${flags})
+  endforeach()
+endfunction()
+
+# lineage_configure_target(<target>...)
+#   What every executable or object library of ours gets: warnings and sanitizers.
+function(lineage_configure_target)
+  lineage_set_warnings(${ARGN})
+  lineage_apply_sanitizers(${ARGN})
+endfunction()

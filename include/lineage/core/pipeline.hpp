@@ -1,0 +1,43 @@
+#pragma once
+// What every pipeline is: an immutable value whose type is its lineage.
+//
+// A pipeline type P provides
+//   using reference = ...;                          // what its kernel pushes for each element
+//   static constexpr std::size_t depth, stages;     // transformations since the source; kernels
+//   producer(const exec_context&) const;            // the runnable form, see below
+//   void explain_into(plan::explain_builder&) const;
+// A producer is what a plan lowers to at run time:
+//   std::size_t partitions() const;
+//   template <class Sink> void run(std::size_t partition, Sink& sink) const;
+// and pushes the elements of one partition into `sink` (see core/sink.hpp).
+#include <cstddef>
+#include <type_traits>
+
+namespace lineage {
+
+struct pipeline_tag {};
+struct closure_tag {};
+
+// A closure is what stands right of `|`: a transformation (`ln::map(f)`) or an action.
+template <class C>
+concept closure = std::is_base_of_v<closure_tag, std::remove_cvref_t<C>>;
+
+template <class P>
+concept pipeline = std::is_base_of_v<pipeline_tag, std::remove_cvref_t<P>>;
+
+template <pipeline P>
+using reference_t = typename std::remove_cvref_t<P>::reference;
+
+// The element type of a pipeline (ln::element_t<P>).
+template <pipeline P>
+using element_t = std::remove_cvref_t<reference_t<P>>;
+
+// Transformations since the source or the last checkpoint (0 for a source or checkpointed<T>).
+template <pipeline P>
+inline constexpr std::size_t lineage_depth_v = std::remove_cvref_t<P>::depth;
+
+// Number of fused kernels (stages) the plan runs: narrow operators share one, wide ones add one.
+template <pipeline P>
+inline constexpr std::size_t stage_count_v = std::remove_cvref_t<P>::stages;
+
+}  // namespace lineage

@@ -1,0 +1,58 @@
+#pragma once
+// ln::fold(init, op): a left fold, acc = op(acc, x) for each element in order.
+//
+// Under ln::par each partition folds from `init` and the partition results are combined in
+// order with op(acc, acc), as Spark's fold does: `init` must then be op's neutral element
+// (0 for +, 1 for *) and op must accept two accumulators.
+#include <concepts>
+#include <type_traits>
+#include <utility>
+
+#include "../core/concepts.hpp"
+#include "action.hpp"
+
+namespace lineage {
+namespace detail {
+
+template <class Acc, class Op>
+struct fold_sink {
+  Acc acc;
+  const Op* op;
+  static constexpr bool can_stop = false;
+  template <class X>
+  void operator()(X&& x) {
+    acc = (*op)(std::move(acc), std::forward<X>(x));
+  }
+};
+
+template <class Acc, class Op>
+struct fold_action {
+  Acc init;
+  Op op;
+
+  template <class Ref>
+  auto make() const {
+    static_assert(std::is_invocable_r_v<Acc, const Op&, Acc, Ref>,
+                  "ln::fold(init, op): op(acc, element) must be callable and return the accumulator type");
+    return fold_sink<Acc, Op>{init, &op};
+  }
+  void merge(fold_sink<Acc, Op>& into, fold_sink<Acc, Op>&& later) const {
+    static_assert(std::is_invocable_r_v<Acc, const Op&, Acc, Acc>,
+                  "ln::fold with ln::par combines partition results with op(acc, acc): "
+                  "op must also accept two accumulators");
+    into.acc = op(std::move(into.acc), std::move(later.acc));
+  }
+  Acc finish(fold_sink<Acc, Op>&& s) const { return std::move(s.acc); }
+};
+
+}  // namespace detail
+
+struct fold_fn {
+  template <class Init, class Op, execution_policy Policy = seq_t>
+  auto operator()(Init init, Op op, Policy policy = {}) const {
+    return detail::make_action(detail::fold_action<Init, Op>{std::move(init), std::move(op)}, policy);
+  }
+};
+inline constexpr fold_fn fold{};
+
+}  // namespace lineage

@@ -1,0 +1,46 @@
+#pragma once
+// ln::keys(): the key (std::get<0>) of each pair-like element. Narrow: fused into the kernel.
+#include <string_view>
+#include <tuple>
+#include <utility>
+
+#include "../core/closure.hpp"
+#include "../core/concepts.hpp"
+#include "../core/sink.hpp"
+#include "../plan/op_kind.hpp"
+
+namespace lineage {
+namespace detail {
+
+template <class Down>
+struct keys_sink : forwarding_sink<Down> {
+  template <class X>
+  void operator()(X&& x) {
+    this->down(std::get<0>(std::forward<X>(x)));
+  }
+};
+
+}  // namespace detail
+
+struct keys_op {
+  static constexpr plan::op_kind kind = plan::op_kind::narrow;
+  static constexpr std::string_view name = "keys";
+
+  template <class In>
+  static constexpr bool check() {
+    static_assert(pair_like<In>, "ln::keys(): the elements are not pair-like (std::pair, std::tuple of 2)");
+    return pair_like<In>;
+  }
+  template <class In>
+  using reference = decltype(std::get<0>(std::declval<In>()));
+
+  template <class In, class Down>
+  auto sink(Down& down) const {
+    return detail::keys_sink<Down>{{down}};
+  }
+};
+
+struct keys_fn : nullary_adaptor<keys_op> {};
+inline constexpr keys_fn keys{};
+
+}  // namespace lineage
