@@ -40,6 +40,17 @@ class narrow_producer {
   const Op* op_;
 };
 
+template <class Op>
+constexpr std::size_t extra_stages_of() {
+  if constexpr (requires { Op::extra_stages; }) {
+    return Op::extra_stages;
+  } else {
+    return 0;
+  }
+}
+template <class Op>
+inline constexpr std::size_t extra_stages = extra_stages_of<Op>();
+
 }  // namespace detail
 
 template <class Op, pipeline Up>
@@ -49,7 +60,8 @@ class node : public pipeline_interface<node<Op, Up>> {
   static constexpr bool is_narrow = Op::kind == plan::op_kind::narrow;
   static constexpr bool is_wide = Op::kind == plan::op_kind::wide;
   static constexpr std::size_t depth = Up::depth + (Op::kind == plan::op_kind::marker ? 0 : 1);
-  static constexpr std::size_t stages = Up::stages + (is_wide ? 1 : 0);
+  // A wide operator with a second input (join) also runs that input's stages.
+  static constexpr std::size_t stages = Up::stages + (is_wide ? 1 + detail::extra_stages<Op> : 0);
 
   node(Up up, Op op) : up_(std::move(up)), op_(std::move(op)) {}
 
@@ -70,6 +82,13 @@ class node : public pipeline_interface<node<Op, Up>> {
     } else {
       out.fuse(std::string(Op::name));
     }
+  }
+
+  // Operators with a memo (persist) expose it on the pipeline.
+  void unpersist() const
+    requires requires(const Op& o) { o.unpersist(); }
+  {
+    op_.unpersist();
   }
 
   const Up& upstream() const noexcept { return up_; }

@@ -108,6 +108,9 @@ class range_source : public pipeline_interface<range_source<Holder>> {
     return detail::range_producer<range_type>(holder_.get(), parts);
   }
 
+  // The elements, for a checkpoint's source identity.
+  iterable& range() const noexcept { return detail::as_iterable(holder_.get()); }
+
   void explain_into(plan::explain_builder& out) const {
     out.source("range<" + detail::portable_type_name<std::remove_cvref_t<reference>>() + ">");
   }

@@ -45,6 +45,7 @@ std::string portable_type_name() {
       name.replace(at, gnu.size(), common);
     }
   }
+  for (auto at = name.find("> >"); at != std::string::npos; at = name.find("> >", at)) name.erase(at + 1, 1);
   return name;
 }
 

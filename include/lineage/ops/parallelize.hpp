@@ -33,6 +33,7 @@ class parallelized : public pipeline_interface<parallelized<T>> {
 
   detail::partitioned_producer<T> producer(const exec_context&) const { return detail::partitioned_producer<T>(data_); }
   std::size_t partitions() const noexcept { return data_->size(); }
+  const detail::partitions_of<T>& partition_data() const noexcept { return *data_; }
 
   void explain_into(plan::explain_builder& out) const {
     out.source("parallelize<" + detail::portable_type_name<T>() + ">[" + std::to_string(partitions()) +

@@ -18,14 +18,16 @@ class explain_builder {
   // A note on the current stage (persisted, checkpoint origin, ...).
   void note(std::string text) { stages_.back().notes.push_back(std::move(text)); }
 
-  std::string str() const {
+  // One line per stage; `separator` joins them (a nested plan is printed on one line).
+  std::string str(std::string_view separator = "\n") const {
     std::string out;
     for (std::size_t i = 0; i < stages_.size(); ++i) {
       const auto& s = stages_[i];
       out += "stage " + std::to_string(i + 1) + ": " + s.head;
       for (const auto& op : s.ops) out += " -> " + op;
       for (const auto& n : s.notes) out += "  [" + n + "]";
-      out += '\n';
+      if (separator != "\n" && i + 1 == stages_.size()) break;
+      out += separator;
     }
     return out;
   }

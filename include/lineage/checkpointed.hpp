@@ -1,0 +1,72 @@
+#pragma once
+// ln::checkpointed<T>: materialized data whose lineage was cut. What ln::checkpoint,
+// ln::local_checkpoint and ln::recover return, whatever the upstream pipeline was: a source
+// (lineage depth 0) that later operators and actions start from.
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <numeric>
+#include <string>
+#include <utility>
+
+#include "core/interop.hpp"
+#include "core/partitioned.hpp"
+#include "core/pipeline.hpp"
+#include "core/type_name.hpp"
+#include "exec/policy.hpp"
+#include "plan/explain_builder.hpp"
+
+namespace lineage {
+
+template <class T>
+class checkpointed : public pipeline_interface<checkpointed<T>> {
+ public:
+  using reference = const T&;
+  static constexpr std::size_t depth = 0;
+  static constexpr std::size_t stages = 1;
+
+  // Where the data came from, for .path(), .recovered() and ln::explain.
+  struct origin {
+    std::filesystem::path path;  // empty for a local checkpoint
+    bool recovered = false;      // loaded from disk rather than computed
+    std::uint64_t bytes = 0;     // on disk
+    std::uint64_t content_id = 0;  // identifies the content; a downstream checkpoint's source identity
+    std::string version;          // the user's version tag it was written with
+  };
+
+  checkpointed(detail::partitions_of<T> parts, origin from)
+      : data_(std::make_shared<const detail::partitions_of<T>>(std::move(parts))),
+        origin_(std::make_shared<const origin>(std::move(from))) {}
+
+  const std::filesystem::path& path() const noexcept { return origin_->path; }
+  bool recovered() const noexcept { return origin_->recovered; }
+  std::size_t partitions() const noexcept { return data_->size(); }
+  std::size_t size() const noexcept {
+    return std::accumulate(data_->begin(), data_->end(), std::size_t{0},
+                           [](std::size_t n, const auto& part) { return n + part.size(); });
+  }
+  std::uint64_t bytes() const noexcept { return origin_->bytes; }
+  std::uint64_t content_id() const noexcept { return origin_->content_id; }
+  const std::string& version() const noexcept { return origin_->version; }
+  const detail::partitions_of<T>& partition_data() const noexcept { return *data_; }
+
+  detail::partitioned_producer<T> producer(const exec_context&) const { return detail::partitioned_producer<T>(data_); }
+
+  void explain_into(plan::explain_builder& out) const {
+    if (origin_->path.empty()) {
+      out.source("local_checkpoint<" + detail::portable_type_name<T>() + ">");
+    } else {
+      out.source("checkpoint<" + detail::portable_type_name<T>() + ">");
+      out.note(origin_->path.string() + ", " + std::to_string(size()) + " records, " + std::to_string(bytes()) +
+               " bytes, " + std::to_string(partitions()) + " partitions, " +
+               (recovered() ? "recovered" : "computed"));
+    }
+  }
+
+ private:
+  std::shared_ptr<const detail::partitions_of<T>> data_;
+  std::shared_ptr<const origin> origin_;
+};
+
+}  // namespace lineage

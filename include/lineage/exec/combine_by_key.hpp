@@ -1,0 +1,94 @@
+#pragma once
+// The one mechanism behind reduce_by_key, group_by_key and aggregate_by_key (Spark's
+// combineByKey): per key, the first value creates a combiner, later values merge into it,
+// and combiners of the same key from different partitions merge with each other.
+//
+// The map side combines within each upstream partition before the shuffle (so a word count
+// ships one (word, n) per word and partition, not one per occurrence); the read side merges
+// the partitions' combiners. An Aggregator provides
+//   template <class V> C create(V&& value) const;
+//   template <class V> void merge_value(C& c, V&& value) const;
+//   void merge_combiners(C& c, C&& later) const;
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <tuple>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "../core/concepts.hpp"
+#include "../core/partitioned.hpp"
+#include "../core/pipeline.hpp"
+#include "../plan/op_kind.hpp"
+#include "shuffle.hpp"
+
+namespace lineage::detail {
+
+template <class K, class C, class Hash, class Aggregator>
+struct by_key_combiner {
+  std::unordered_map<K, C, key_hasher_t<K, Hash>> table;
+  const Aggregator* agg;
+  key_partitioner<K, Hash> partition_of;
+  static constexpr bool can_stop = false;
+
+  template <class X>
+  void operator()(X&& x) {
+    auto&& key = std::get<0>(std::forward<X>(x));
+    if (auto it = table.find(key); it != table.end()) {
+      agg->merge_value(it->second, std::get<1>(std::forward<X>(x)));
+    } else {
+      table.emplace(std::forward<decltype(key)>(key), agg->create(std::get<1>(std::forward<X>(x))));
+    }
+  }
+
+  buckets_of<std::pair<K, C>> take_buckets() && {
+    buckets_of<std::pair<K, C>> out(partition_of.partitions);
+    for (auto it = table.begin(); it != table.end();) {
+      auto node = table.extract(it++);
+      out[partition_of(node.key())].emplace_back(std::move(node.key()), std::move(node.mapped()));
+    }
+    return out;
+  }
+};
+
+template <class K, class C, class Hash, class Aggregator, pipeline Up>
+partitions_of<std::pair<K, C>> combine_by_key(const Up& up, const exec_context& ctx, const partitioner<Hash>& part,
+                                               const Aggregator& agg) {
+  using item = std::pair<K, C>;
+  const auto producer = up.producer(ctx);
+  const std::size_t downstream = downstream_partitions(part, producer.partitions());
+  auto read = shuffle_write(producer, ctx, downstream, [&](std::size_t n) {
+    return by_key_combiner<K, C, Hash, Aggregator>{{}, &agg, {n, part.template hash_for<K>()}};
+  });
+  return shuffle_read(std::move(read), ctx, [&](shuffle_input<item>&& in) {
+    std::size_t non_empty = 0;
+    for (const auto& bucket : in) non_empty += bucket.empty() ? 0 : 1;
+    if (non_empty <= 1) {  // one partition's combiners: keys already unique
+      for (auto& bucket : in) {
+        if (!bucket.empty()) return std::move(bucket);
+      }
+      return std::vector<item>();
+    }
+    std::unordered_map<K, C, key_hasher_t<K, Hash>> table(0, part.template hash_for<K>());
+    for (auto& bucket : in) {
+      for (auto& [k, c] : bucket) {
+        if (auto it = table.find(k); it != table.end()) {
+          agg.merge_combiners(it->second, std::move(c));
+        } else {
+          table.emplace(std::move(k), std::move(c));
+        }
+      }
+      std::vector<item>().swap(bucket);
+    }
+    std::vector<item> out;
+    out.reserve(table.size());
+    for (auto it = table.begin(); it != table.end();) {
+      auto node = table.extract(it++);
+      out.emplace_back(std::move(node.key()), std::move(node.mapped()));
+    }
+    return out;
+  });
+}
+
+}  // namespace lineage::detail

@@ -1,0 +1,56 @@
+#pragma once
+// ln::count_by_key(): for pair-like elements, how many elements each key has, as a
+// std::unordered_map<K, std::size_t>. An action: partitions count on their own and the
+// counts are added.
+#include <cstddef>
+#include <type_traits>
+#include <unordered_map>
+#include <utility>
+
+#include "../core/concepts.hpp"
+#include "action.hpp"
+
+namespace lineage {
+namespace detail {
+
+template <class K>
+struct count_by_key_sink {
+  std::unordered_map<K, std::size_t> counts;
+  static constexpr bool can_stop = false;
+  template <class X>
+  void operator()(X&& x) {
+    ++counts[std::get<0>(std::forward<X>(x))];
+  }
+};
+
+struct count_by_key_action {
+  template <class Ref>
+  auto make() const {
+    static_assert(pair_like<Ref>, "ln::count_by_key(): the elements are not pair-like (std::pair, std::tuple of 2)");
+    return count_by_key_sink<key_of_t<Ref>>{};
+  }
+  template <class Acc>
+  void merge(Acc& into, Acc&& later) const {
+    if (into.counts.empty()) {
+      into.counts = std::move(later.counts);
+      return;
+    }
+    for (auto& [k, n] : later.counts) into.counts[k] += n;
+  }
+  template <class Acc>
+  auto finish(Acc&& acc) const {
+    return std::move(acc.counts);
+  }
+};
+
+}  // namespace detail
+
+struct count_by_key_fn {
+  template <execution_policy Policy = seq_t>
+  auto operator()(Policy policy = {}) const {
+    return detail::make_action(detail::count_by_key_action{}, policy);
+  }
+};
+inline constexpr count_by_key_fn count_by_key{};
+
+}  // namespace lineage

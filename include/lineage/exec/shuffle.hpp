@@ -1,0 +1,142 @@
+#pragma once
+// The shuffle that ends a stage (Spark's): how a wide operator moves data between partitions.
+//
+//   write:    each partition of the upstream stage runs its fused kernel into a map-side
+//             combiner (the operator's: e.g. a hash map that pre-reduces by key), which then
+//             splits its contents into one bucket per downstream partition;
+//   exchange: bucket j of every upstream partition goes to downstream partition j (in one
+//             process this moves vectors; a distributed run would make it an all-to-all);
+//   read:     each downstream partition merges its buckets, in upstream-partition order.
+// Both sides run on the pool under ln::par; nothing is shared between partitions but the
+// buckets handed over, so there is nothing to lock.
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "../core/partitioned.hpp"
+#include "../core/pipeline.hpp"
+#include "policy.hpp"
+
+namespace lineage {
+
+// Use std::hash<Key> (the default of every key-based operator).
+struct std_hash {};
+
+// How a wide operator distributes keys: `partitions` downstream partitions (0: as many as the
+// upstream stage has), key k going to partition mix(hash(k)) % partitions. Deterministic for
+// a given hasher; std::hash of strings and integers is deterministic within one standard library.
+template <class Hash = std_hash>
+struct partitioner {
+  std::size_t partitions = 0;
+  Hash hash{};
+
+  // The hasher for keys of type Key: std::hash<Key>, or the user's.
+  template <class Key>
+  auto hash_for() const {
+    if constexpr (std::is_same_v<Hash, std_hash>) {
+      return std::hash<Key>{};
+    } else {
+      return hash;
+    }
+  }
+};
+partitioner()->partitioner<std_hash>;
+partitioner(std::size_t)->partitioner<std_hash>;
+
+namespace detail {
+
+template <class Key, class Hash>
+using key_hasher_t = std::conditional_t<std::is_same_v<Hash, std_hash>, std::hash<Key>, Hash>;
+
+template <class Key, class Hash>
+concept hashable_key = std::is_invocable_r_v<std::size_t, const key_hasher_t<Key, Hash>&, const Key&>;
+
+// std::hash of an integer is the integer itself: mix the bits before taking the modulus, so
+// that keys with a common stride still spread over the partitions.
+constexpr std::size_t mix_bits(std::uint64_t h) noexcept {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb53a85ebe34fULL;
+  h ^= h >> 33;
+  return static_cast<std::size_t>(h);
+}
+
+template <class Key, class Hash>
+struct key_partitioner {
+  std::size_t partitions;
+  key_hasher_t<Key, Hash> hash;
+  std::size_t operator()(const Key& k) const { return partitions == 1 ? 0 : mix_bits(hash(k)) % partitions; }
+};
+
+template <class T>
+using buckets_of = std::vector<std::vector<T>>;  // [downstream partition] -> items
+
+// Downstream partition j's input: the buckets for j from every upstream partition, in order.
+template <class T>
+using shuffle_input = std::vector<std::vector<T>>;
+
+// Runs the upstream stage into one combiner per partition and exchanges the buckets.
+// make_combiner(downstream_partitions) returns a sink with `buckets_of<Item> take_buckets() &&`.
+// `downstream` must not be 0 (see downstream_partitions).
+template <class Producer, class MakeCombiner>
+auto shuffle_write(const Producer& producer, const exec_context& ctx, std::size_t downstream,
+                   const MakeCombiner& make_combiner) {
+  const std::size_t upstream = producer.partitions();
+  using combiner = decltype(make_combiner(downstream));
+  using item = typename decltype(std::declval<combiner&&>().take_buckets())::value_type::value_type;
+
+  std::vector<buckets_of<item>> written(upstream);
+  ctx.for_each_partition(upstream, [&](std::size_t i) {
+    auto c = make_combiner(downstream);
+    producer.run(i, c);
+    written[i] = std::move(c).take_buckets();
+  });
+  // The exchange: [upstream][downstream] -> [downstream][upstream].
+  std::vector<shuffle_input<item>> read(downstream);
+  for (std::size_t j = 0; j < downstream; ++j) {
+    read[j].reserve(upstream);
+    for (std::size_t i = 0; i < upstream; ++i) read[j].push_back(std::move(written[i][j]));
+  }
+  return read;
+}
+
+// The partition count a shuffle writes: the partitioner's, or else the upstream stage's.
+template <class Hash>
+std::size_t downstream_partitions(const partitioner<Hash>& part, std::size_t upstream) {
+  if (part.partitions != 0) return part.partitions;
+  return upstream == 0 ? 1 : upstream;
+}
+
+// Reduces each downstream partition's input into its output partition.
+template <class Item, class Reduce>
+auto shuffle_read(std::vector<shuffle_input<Item>>&& read, const exec_context& ctx, const Reduce& reduce) {
+  using out = typename decltype(reduce(std::declval<shuffle_input<Item>&&>()))::value_type;
+  partitions_of<out> parts(read.size());
+  ctx.for_each_partition(read.size(), [&](std::size_t j) {
+    parts[j] = reduce(std::move(read[j]));
+    shuffle_input<Item>().swap(read[j]);  // free the input as soon as it is merged
+  });
+  return parts;
+}
+
+// A combiner that only routes each element to its bucket (no map-side combining).
+template <class T, class PartitionOf>
+struct routing_combiner {
+  buckets_of<T> buckets;
+  PartitionOf partition_of;
+  static constexpr bool can_stop = false;
+  template <class X>
+  void operator()(X&& x) {
+    auto& b = buckets[partition_of(x)];
+    b.emplace_back(std::forward<X>(x));
+  }
+  buckets_of<T> take_buckets() && { return std::move(buckets); }
+};
+
+}  // namespace detail
+}  // namespace lineage

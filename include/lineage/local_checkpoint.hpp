@@ -1,0 +1,32 @@
+#pragma once
+// ln::local_checkpoint(): materializes the pipeline in memory and cuts its lineage (fast, not
+// durable), as Spark's localCheckpoint. The result is ln::checkpointed<T>, like a checkpoint's.
+#include <utility>
+
+#include "checkpointed.hpp"
+#include "core/pipeline.hpp"
+#include "exec/partitions.hpp"
+#include "exec/policy.hpp"
+
+namespace lineage {
+namespace detail {
+
+struct local_checkpoint_closure : closure_tag {
+  exec_context context;
+  template <pipeline P>
+  checkpointed<element_t<P>> apply(const P& p) const {
+    return checkpointed<element_t<P>>(compute_partitions(p, context), {});
+  }
+};
+
+}  // namespace detail
+
+struct local_checkpoint_fn {
+  template <execution_policy Policy = seq_t>
+  detail::local_checkpoint_closure operator()(Policy policy = {}) const {
+    return {{}, make_context(policy)};
+  }
+};
+inline constexpr local_checkpoint_fn local_checkpoint{};
+
+}  // namespace lineage

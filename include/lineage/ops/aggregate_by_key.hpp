@@ -1,0 +1,83 @@
+#pragma once
+// ln::aggregate_by_key(zero, seq_op, comb_op [, ln::partitioner{n, hasher}]): pairs (k, v) ->
+// one pair (k, u) per key, where u starts at `zero`, takes each value with u = seq_op(u, v)
+// and partition results combine with comb_op(u, u) (Spark's aggregateByKey). Wide.
+#include <memory>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include "../core/closure.hpp"
+#include "../core/concepts.hpp"
+#include "../core/partitioned.hpp"
+#include "../exec/combine_by_key.hpp"
+#include "../exec/shuffle.hpp"
+#include "../plan/op_kind.hpp"
+
+namespace lineage {
+
+template <class U, class SeqOp, class CombOp, class Hash = std_hash>
+struct aggregate_by_key_op {
+  U zero;
+  SeqOp seq_op;
+  CombOp comb_op;
+  partitioner<Hash> part;
+
+  static constexpr plan::op_kind kind = plan::op_kind::wide;
+  static constexpr std::string_view name = "aggregate_by_key";
+
+  template <class In>
+  static constexpr bool check() {
+    if constexpr (!pair_like<In>) {
+      static_assert(detail::always_false<In>,
+                    "ln::aggregate_by_key: the elements are not pair-like (std::pair, std::tuple of 2)");
+      return false;
+    } else if constexpr (!detail::hashable_key<detail::key_of_t<In>, Hash>) {
+      static_assert(detail::always_false<In>,
+                    "ln::aggregate_by_key: the key type has no std::hash; pass a hasher in ln::partitioner");
+      return false;
+    } else if constexpr (!std::is_invocable_r_v<U, const SeqOp&, U, detail::value_of_t<In>>) {
+      static_assert(detail::always_false<In>,
+                    "ln::aggregate_by_key(zero, seq_op, comb_op): seq_op(acc, value) must return the accumulator");
+      return false;
+    } else {
+      constexpr bool ok = std::is_invocable_r_v<U, const CombOp&, U, U>;
+      static_assert(ok, "ln::aggregate_by_key(zero, seq_op, comb_op): comb_op(acc, acc) must return the accumulator");
+      return ok;
+    }
+  }
+  template <class In>
+  using reference = const std::pair<detail::key_of_t<In>, U>&;
+
+  struct aggregator {
+    const aggregate_by_key_op* self;
+    template <class V>
+    U create(V&& v) const {
+      return self->seq_op(U(self->zero), std::forward<V>(v));
+    }
+    template <class V>
+    void merge_value(U& acc, V&& v) const {
+      acc = self->seq_op(std::move(acc), std::forward<V>(v));
+    }
+    void merge_combiners(U& acc, U&& later) const { acc = self->comb_op(std::move(acc), std::move(later)); }
+  };
+
+  template <pipeline Up>
+  auto produce(const Up& up, const exec_context& ctx) const {
+    using K = detail::key_of_t<reference_t<Up>>;
+    auto parts = detail::combine_by_key<K, U, Hash>(up, ctx, part, aggregator{this});
+    return detail::partitioned_producer<std::pair<K, U>>(
+        std::make_shared<const detail::partitions_of<std::pair<K, U>>>(std::move(parts)));
+  }
+};
+
+struct aggregate_by_key_fn {
+  template <class U, class SeqOp, class CombOp, class Hash = std_hash>
+  auto operator()(U zero, SeqOp seq_op, CombOp comb_op, partitioner<Hash> part = {}) const {
+    return op_closure<aggregate_by_key_op<U, SeqOp, CombOp, Hash>>{
+        {}, {std::move(zero), std::move(seq_op), std::move(comb_op), std::move(part)}};
+  }
+};
+inline constexpr aggregate_by_key_fn aggregate_by_key{};
+
+}  // namespace lineage

@@ -1,0 +1,90 @@
+#pragma once
+// ln::distinct([ln::partitioner{n, hasher}]): each distinct element once. Wide: elements are
+// de-duplicated within each partition before the shuffle, then across partitions. Within an
+// output partition, elements keep their order of first appearance.
+#include <memory>
+#include <string_view>
+#include <type_traits>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "../core/closure.hpp"
+#include "../core/concepts.hpp"
+#include "../core/partitioned.hpp"
+#include "../exec/shuffle.hpp"
+#include "../plan/op_kind.hpp"
+
+namespace lineage {
+namespace detail {
+
+template <class T, class Hash>
+struct distinct_combiner {
+  std::unordered_set<T, key_hasher_t<T, Hash>> seen;
+  std::vector<T> first_seen;  // keeps the order of first appearance
+  key_partitioner<T, Hash> partition_of;
+  static constexpr bool can_stop = false;
+  template <class X>
+  void operator()(X&& x) {
+    if (seen.insert(x).second) first_seen.emplace_back(std::forward<X>(x));
+  }
+  buckets_of<T> take_buckets() && {
+    buckets_of<T> out(partition_of.partitions);
+    for (auto& x : first_seen) out[partition_of(x)].push_back(std::move(x));
+    return out;
+  }
+};
+
+}  // namespace detail
+
+template <class Hash = std_hash>
+struct distinct_op {
+  partitioner<Hash> part;
+
+  static constexpr plan::op_kind kind = plan::op_kind::wide;
+  static constexpr std::string_view name = "distinct";
+
+  template <class In>
+  static constexpr bool check() {
+    using T = std::remove_cvref_t<In>;
+    constexpr bool ok = detail::hashable_key<T, Hash> && std::equality_comparable<T>;
+    static_assert(ok, "ln::distinct(): the element type needs std::hash and == (or pass a hasher in ln::partitioner)");
+    return ok;
+  }
+  template <class In>
+  using reference = const std::remove_cvref_t<In>&;
+
+  template <pipeline Up>
+  auto produce(const Up& up, const exec_context& ctx) const {
+    using T = element_t<Up>;
+    const auto producer = up.producer(ctx);
+    const std::size_t downstream = detail::downstream_partitions(part, producer.partitions());
+    auto read = detail::shuffle_write(producer, ctx, downstream, [&](std::size_t n) {
+      return detail::distinct_combiner<T, Hash>{
+          std::unordered_set<T, detail::key_hasher_t<T, Hash>>(0, part.template hash_for<T>()),
+          {},
+          {n, part.template hash_for<T>()}};
+    });
+    auto parts = detail::shuffle_read(std::move(read), ctx, [&](detail::shuffle_input<T>&& in) {
+      std::unordered_set<T, detail::key_hasher_t<T, Hash>> seen(0, part.template hash_for<T>());
+      std::vector<T> out;
+      for (auto& bucket : in) {
+        for (auto& x : bucket) {
+          if (seen.insert(x).second) out.push_back(std::move(x));
+        }
+      }
+      return out;
+    });
+    return detail::partitioned_producer<T>(std::make_shared<const detail::partitions_of<T>>(std::move(parts)));
+  }
+};
+
+struct distinct_fn {
+  template <class Hash = std_hash>
+  auto operator()(partitioner<Hash> part = {}) const {
+    return op_closure<distinct_op<Hash>>{{}, {std::move(part)}};
+  }
+};
+inline constexpr distinct_fn distinct{};
+
+}  // namespace lineage

@@ -1,0 +1,83 @@
+#pragma once
+// ln::reduce_by_key(op [, ln::partitioner{n, hasher}]): pairs (k, v) -> one pair (k, op(...))
+// per key, in no particular order. Wide: ends the stage; combines per partition before the
+// shuffle. op must be associative (and commutative: partitions merge in any grouping).
+#include <memory>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include "../core/closure.hpp"
+#include "../core/concepts.hpp"
+#include "../core/partitioned.hpp"
+#include "../exec/combine_by_key.hpp"
+#include "../exec/shuffle.hpp"
+#include "../plan/op_kind.hpp"
+
+namespace lineage {
+
+template <class Op, class Hash = std_hash>
+struct reduce_by_key_op {
+  Op op;
+  partitioner<Hash> part;
+
+  static constexpr plan::op_kind kind = plan::op_kind::wide;
+  static constexpr std::string_view name = "reduce_by_key";
+
+  template <class In>
+  static constexpr bool check() {
+    if constexpr (!pair_like<In>) {
+      static_assert(detail::always_false<In>,
+                    "ln::reduce_by_key(op): the elements are not pair-like (std::pair, std::tuple of 2)");
+      return false;
+    } else if constexpr (!detail::hashable_key<detail::key_of_t<In>, Hash>) {
+      static_assert(detail::always_false<In>,
+                    "ln::reduce_by_key(op): the key type has no std::hash; pass a hasher: "
+                    "ln::reduce_by_key(op, ln::partitioner{0, hasher})");
+      return false;
+    } else {
+      using V = detail::value_of_t<In>;
+      constexpr bool ok = std::is_invocable_r_v<V, const Op&, V, V>;
+      static_assert(ok, "ln::reduce_by_key(op): op(value, value) must be callable and return the value type");
+      return ok;
+    }
+  }
+  template <class In>
+  using reference = const std::pair<detail::key_of_t<In>, detail::value_of_t<In>>&;
+
+  // combineByKey with the value itself as the combiner.
+  struct aggregator {
+    const Op* op;
+    template <class V>
+    auto create(V&& v) const {
+      return std::forward<V>(v);
+    }
+    template <class C, class V>
+    void merge_value(C& c, V&& v) const {
+      c = (*op)(std::move(c), std::forward<V>(v));
+    }
+    template <class C>
+    void merge_combiners(C& c, C&& later) const {
+      c = (*op)(std::move(c), std::move(later));
+    }
+  };
+
+  template <pipeline Up>
+  auto produce(const Up& up, const exec_context& ctx) const {
+    using K = detail::key_of_t<reference_t<Up>>;
+    using V = detail::value_of_t<reference_t<Up>>;
+    auto parts = detail::combine_by_key<K, V, Hash>(up, ctx, part, aggregator{&op});
+    return detail::partitioned_producer<std::pair<K, V>>(
+        std::make_shared<const detail::partitions_of<std::pair<K, V>>>(std::move(parts)));
+  }
+};
+
+struct reduce_by_key_fn {
+  template <class Op, class Hash = std_hash>
+  auto operator()(Op op, partitioner<Hash> part = {}) const {
+    return op_closure<reduce_by_key_op<Op, Hash>>{{}, {std::move(op), std::move(part)}};
+  }
+};
+inline constexpr reduce_by_key_fn reduce_by_key{};
+
+}  // namespace lineage

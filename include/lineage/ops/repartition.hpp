@@ -1,0 +1,63 @@
+#pragma once
+// ln::repartition(n): the same elements, in the same order, cut into n partitions of (nearly)
+// equal size. Wide: ends the stage (the next stage runs n tasks).
+#include <cstddef>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "../core/closure.hpp"
+#include "../core/partitioned.hpp"
+#include "../exec/partitions.hpp"
+#include "../plan/explain_builder.hpp"
+#include "../plan/op_kind.hpp"
+#include "sort_by.hpp"
+
+namespace lineage {
+
+struct repartition_op {
+  std::size_t partitions;
+
+  static constexpr plan::op_kind kind = plan::op_kind::wide;
+  static constexpr std::string_view name = "repartition";
+  template <class In>
+  static constexpr bool check() {
+    return true;
+  }
+  template <class In>
+  using reference = const std::remove_cvref_t<In>&;
+
+  template <pipeline Up>
+  auto produce(const Up& up, const exec_context& ctx) const {
+    using T = element_t<Up>;
+    auto parts = detail::compute_partitions(up, ctx);
+    std::vector<T> all;
+    std::size_t total = 0;
+    for (const auto& p : parts) total += p.size();
+    all.reserve(total);
+    for (auto& p : parts) {
+      all.insert(all.end(), std::make_move_iterator(p.begin()), std::make_move_iterator(p.end()));
+      std::vector<T>().swap(p);
+    }
+    return detail::partitioned_producer<T>(
+        std::make_shared<const detail::partitions_of<T>>(detail::split_evenly(std::move(all), partitions)));
+  }
+
+  void explain_into(plan::explain_builder& out) const {
+    out.shuffle("repartition(" + std::to_string(partitions) + ")");
+  }
+};
+
+struct repartition_fn {
+  auto operator()(std::size_t partitions) const {
+    if (partitions == 0) throw std::invalid_argument("ln::repartition: partitions must be at least 1");
+    return op_closure<repartition_op>{{}, {partitions}};
+  }
+};
+inline constexpr repartition_fn repartition{};
+
+}  // namespace lineage
