@@ -2,14 +2,21 @@
 # the lineage::lineage target itself, so consumers never inherit our warning or sanitizer flags.
 include_guard(GLOBAL)
 
-# lineage_set_warnings(<target>...)
+# lineage_warning_flags(<out-var>)
 #   Strict warnings for our own code; -Werror unless LINEAGE_WERROR is OFF.
+function(lineage_warning_flags out_var)
+  set(flags -Wall -Wextra -Wpedantic)
+  if(LINEAGE_WERROR)
+    list(APPEND flags -Werror)
+  endif()
+  set(${out_var} ${flags} PARENT_SCOPE)
+endfunction()
+
+# lineage_set_warnings(<target>...)
 function(lineage_set_warnings)
+  lineage_warning_flags(flags)
   foreach(target IN LISTS ARGN)
-    target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic)
-    if(LINEAGE_WERROR)
-      target_compile_options(${target} PRIVATE -Werror)
-    endif()
+    target_compile_options(${target} PRIVATE ${flags})
   endforeach()
 endfunction()
 

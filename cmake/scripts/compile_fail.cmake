@@ -28,13 +28,12 @@ execute_process(
   OUTPUT_VARIABLE output
   ERROR_VARIABLE output)
 
+message("---- ${CMAKE_COMMAND} --build ${BINARY_DIR} --target ${TARGET} (exit ${result})\n${output}")
 if(result EQUAL 0)
-  message(FATAL_ERROR "FAIL: ${SOURCE} compiled, but it must not.\n"
-                      "Expected a diagnostic matching: ${expect}\n${output}")
+  message(FATAL_ERROR "${SOURCE} compiled, but it must not (expected a diagnostic matching: ${expect})")
 endif()
 if(NOT output MATCHES "${expect}")
-  message(FATAL_ERROR "FAIL: ${SOURCE} failed to compile, but not with the expected message.\n"
-                      "Expected a diagnostic matching: ${expect}\n"
-                      "Build output:\n${output}")
+  message(FATAL_ERROR "${SOURCE} failed to compile, but not with the expected message "
+                      "(expected a diagnostic matching: ${expect})")
 endif()
-message(STATUS "PASS: ${SOURCE} fails to compile with: ${CMAKE_MATCH_0}")
+message(STATUS "${SOURCE} fails to compile as expected, with: ${CMAKE_MATCH_0}")

@@ -9,6 +9,7 @@
 #include <numeric>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "core/interop.hpp"
 #include "core/partitioned.hpp"
@@ -33,6 +34,8 @@ class checkpointed : public pipeline_interface<checkpointed<T>> {
     std::uint64_t bytes = 0;     // on disk
     std::uint64_t content_id = 0;  // identifies the content; a downstream checkpoint's source identity
     std::string version;          // the user's version tag it was written with
+    std::string partitioner = "none";  // "hash:<n>" when partitioned by key (exec/key_partitioning.hpp)
+    std::vector<std::size_t> repaired;  // partitions recomputed from the lineage because lost or damaged
   };
 
   checkpointed(detail::partitions_of<T> parts, origin from)
@@ -49,6 +52,9 @@ class checkpointed : public pipeline_interface<checkpointed<T>> {
   std::uint64_t bytes() const noexcept { return origin_->bytes; }
   std::uint64_t content_id() const noexcept { return origin_->content_id; }
   const std::string& version() const noexcept { return origin_->version; }
+  const std::string& partitioner() const noexcept { return origin_->partitioner; }
+  // The partitions a checkpoint call found lost or damaged and recomputed (empty otherwise).
+  const std::vector<std::size_t>& repaired_partitions() const noexcept { return origin_->repaired; }
   const detail::partitions_of<T>& partition_data() const noexcept { return *data_; }
 
   detail::partitioned_producer<T> producer(const exec_context&) const { return detail::partitioned_producer<T>(data_); }
@@ -60,7 +66,8 @@ class checkpointed : public pipeline_interface<checkpointed<T>> {
       out.source("checkpoint<" + detail::portable_type_name<T>() + ">");
       out.note(origin_->path.string() + ", " + std::to_string(size()) + " records, " + std::to_string(bytes()) +
                " bytes, " + std::to_string(partitions()) + " partitions, " +
-               (recovered() ? "recovered" : "computed"));
+               (recovered() ? "recovered" : "computed") +
+               (origin_->repaired.empty() ? "" : ", " + std::to_string(origin_->repaired.size()) + " repaired"));
     }
   }
 

@@ -5,6 +5,7 @@
 
 #include "checkpointed.hpp"
 #include "core/pipeline.hpp"
+#include "exec/key_partitioning.hpp"
 #include "exec/partitions.hpp"
 #include "exec/policy.hpp"
 
@@ -15,7 +16,10 @@ struct local_checkpoint_closure : closure_tag {
   exec_context context;
   template <pipeline P>
   checkpointed<element_t<P>> apply(const P& p) const {
-    return checkpointed<element_t<P>>(compute_partitions(p, context), {});
+    auto parts = compute_partitions(p, context);
+    typename checkpointed<element_t<P>>::origin origin;
+    if (key_partitioned(p)) origin.partitioner = key_partitioner_name(parts.size());
+    return checkpointed<element_t<P>>(std::move(parts), std::move(origin));
   }
 };
 

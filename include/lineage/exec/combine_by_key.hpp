@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -21,6 +22,7 @@
 #include "../core/partitioned.hpp"
 #include "../core/pipeline.hpp"
 #include "../plan/op_kind.hpp"
+#include "key_partitioning.hpp"
 #include "shuffle.hpp"
 
 namespace lineage::detail {
@@ -58,6 +60,18 @@ partitions_of<std::pair<K, C>> combine_by_key(const Up& up, const exec_context& 
   using item = std::pair<K, C>;
   const auto producer = up.producer(ctx);
   const std::size_t downstream = downstream_partitions(part, producer.partitions());
+  if constexpr (std::is_same_v<Hash, std_hash>) {
+    if (downstream == producer.partitions() && key_partitioned(up)) {
+      // Every key is already in the partition the shuffle would send it to.
+      partitions_of<item> parts(downstream);
+      ctx.for_each_partition(downstream, [&](std::size_t i) {
+        by_key_combiner<K, C, Hash, Aggregator> c{{}, &agg, {1, part.template hash_for<K>()}};
+        producer.run(i, c);
+        parts[i] = std::move(std::move(c).take_buckets().front());
+      });
+      return parts;
+    }
+  }
   auto read = shuffle_write(producer, ctx, downstream, [&](std::size_t n) {
     return by_key_combiner<K, C, Hash, Aggregator>{{}, &agg, {n, part.template hash_for<K>()}};
   });

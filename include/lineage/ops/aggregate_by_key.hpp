@@ -25,6 +25,9 @@ struct aggregate_by_key_op {
 
   static constexpr plan::op_kind kind = plan::op_kind::wide;
   static constexpr std::string_view name = "aggregate_by_key";
+  // Its output partition of key k is mix(std::hash(k)) % n: a checkpoint records it (see
+  // exec/key_partitioning.hpp), so that a later by-key operator can skip the shuffle.
+  static constexpr bool partitions_by_key = std::is_same_v<Hash, std_hash>;
 
   template <class In>
   static constexpr bool check() {

@@ -30,6 +30,7 @@ struct filter_op {
   P pred;
   static constexpr plan::op_kind kind = plan::op_kind::narrow;
   static constexpr std::string_view name = "filter";
+  static constexpr bool preserves_partitioning = true;  // keys stay where they were
 
   template <class In>
   static constexpr bool check() {

@@ -4,6 +4,7 @@
 // order). Wide: ends the stage.
 #include <memory>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -22,6 +23,9 @@ struct group_by_key_op {
 
   static constexpr plan::op_kind kind = plan::op_kind::wide;
   static constexpr std::string_view name = "group_by_key";
+  // Its output partition of key k is mix(std::hash(k)) % n: a checkpoint records it (see
+  // exec/key_partitioning.hpp), so that a later by-key operator can skip the shuffle.
+  static constexpr bool partitions_by_key = std::is_same_v<Hash, std_hash>;
 
   template <class In>
   static constexpr bool check() {

@@ -1,0 +1,261 @@
+#pragma once
+// Durable checkpoints: ln::checkpoint(dir [, options] [, policy]), ln::recover<T>(dir),
+// ln::open_checkpoint<T>(dir), ln::verify(dir), ln::remove_checkpoint(dir).
+//
+// `p | ln::checkpoint(dir)` is eager and get-or-create: if `dir` holds a valid checkpoint with
+// the lineage signature of `p` (plan/signature.hpp), it is loaded and `p` is never evaluated;
+// otherwise `p` is evaluated once, written durably (storage/), and returned. Either way the
+// result is ln::checkpointed<T>: the lineage is cut.
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "checkpointed.hpp"
+#include "core/partitioned.hpp"
+#include "core/pipeline.hpp"
+#include "core/sink.hpp"
+#include "core/source.hpp"
+#include "core/type_name.hpp"
+#include "exec/key_partitioning.hpp"
+#include "exec/partitions.hpp"
+#include "exec/policy.hpp"
+#include "ops/parallelize.hpp"
+#include "plan/signature.hpp"
+#include "storage/checkpoint_io.hpp"
+
+namespace lineage {
+
+// A checkpoint read partition by partition while a plan runs, never all at once.
+template <class T>
+class checkpoint_stream : public pipeline_interface<checkpoint_stream<T>> {
+ public:
+  using reference = T&&;
+  static constexpr std::size_t depth = 0;
+  static constexpr std::size_t stages = 1;
+
+  checkpoint_stream(std::filesystem::path dir, storage::manifest m)
+      : dir_(std::move(dir)), manifest_(std::make_shared<const storage::manifest>(std::move(m))) {}
+
+  const std::filesystem::path& path() const noexcept { return dir_; }
+  const storage::manifest& manifest() const noexcept { return *manifest_; }
+  std::size_t partitions() const noexcept { return manifest_->partitions.size(); }
+  std::uint64_t content_id() const noexcept { return manifest_->content_id; }
+
+  struct producer_type {
+    const checkpoint_stream* self;
+    std::size_t partitions() const { return self->partitions(); }
+    template <class Sink>
+    void run(std::size_t partition, Sink& sink) const {
+      auto records = storage::load_partition<T>(self->dir_, *self->manifest_, partition);
+      for (auto& x : records) {
+        sink(std::move(x));
+        if (detail::sink_stopped(sink)) return;
+      }
+    }
+  };
+  producer_type producer(const exec_context&) const { return {this}; }
+
+  void explain_into(plan::explain_builder& out) const {
+    out.source("open_checkpoint<" + detail::portable_type_name<T>() + ">");
+    out.note(dir_.string() + ", " + std::to_string(manifest_->total_records()) + " records, streamed");
+  }
+
+ private:
+  std::filesystem::path dir_;
+  std::shared_ptr<const storage::manifest> manifest_;
+};
+
+namespace detail {
+
+// The source a lineage starts from, found by walking up the nodes.
+template <pipeline P>
+const auto& root_source(const P& p) {
+  if constexpr (requires { p.upstream(); }) {
+    return root_source(p.upstream());
+  } else {
+    return p;
+  }
+}
+
+// The content identity of each kind of source (DESIGN.md §4).
+template <class H>
+std::uint64_t content_identity(const range_source<H>& s) {
+  return storage::content_hash(s.range());
+}
+template <class T>
+std::uint64_t content_identity(const parallelized<T>& s) {
+  return storage::content_hash(s.partition_data());
+}
+template <class T>
+std::uint64_t content_identity(const checkpointed<T>& s) {
+  return s.content_id() != 0 ? s.content_id() : storage::content_hash(s.partition_data());
+}
+template <class T>
+std::uint64_t content_identity(const checkpoint_stream<T>& s) {
+  return s.content_id();
+}
+
+// The identity of everything a lineage reads: its source's content, and that of the second
+// input of any operator that has one (the right side of a join).
+template <pipeline P>
+std::uint64_t lineage_identity(const P& p) {
+  if constexpr (requires { p.upstream(); }) {
+    std::uint64_t id = lineage_identity(p.upstream());
+    if constexpr (requires { p.op().other(); }) {
+      const std::uint64_t parts[2] = {id, lineage_identity(p.op().other())};
+      id = XXH3_64bits(parts, sizeof parts);
+    }
+    return id;
+  } else {
+    return content_identity(p);
+  }
+}
+
+template <class T>
+typename checkpointed<T>::origin origin_of(const std::filesystem::path& dir, const storage::manifest& m,
+                                          bool recovered) {
+  return {dir, recovered, m.total_bytes(), m.content_id, m.version, m.partitioner, {}};
+}
+
+template <class T>
+checkpointed<T> load_checkpoint(const std::filesystem::path& dir, const storage::manifest& m,
+                                const exec_context& ctx) {
+  partitions_of<T> parts(m.partitions.size());
+  ctx.for_each_partition(parts.size(), [&](std::size_t i) { parts[i] = storage::load_partition<T>(dir, m, i); });
+  return checkpointed<T>(std::move(parts), origin_of<T>(dir, m, true));
+}
+
+template <class T>
+checkpointed<T> write_checkpoint(const std::filesystem::path& dir, partitions_of<T> parts, std::uint64_t signature,
+                                 std::string partitioner, const checkpoint_options& options,
+                                 const exec_context& ctx, std::vector<std::size_t> repaired = {}) {
+  storage::checkpoint_writer writer(dir, options);
+  ctx.for_each_partition(parts.size(), [&](std::size_t i) {
+    writer.template write_partition<T>(i, std::span<const T>(parts[i]));
+  });
+  const auto m = writer.commit(portable_type_name<T>(), signature, options.version, std::move(partitioner));
+  auto origin = origin_of<T>(dir, m, !repaired.empty());  // a repaired checkpoint was mostly loaded
+  origin.repaired = std::move(repaired);
+  return checkpointed<T>(std::move(parts), std::move(origin));
+}
+
+// Failures that say something about the data on disk (and so may be repaired by recomputing),
+// as opposed to the machine (io_error) or another process (locked).
+inline bool damaged_data(checkpoint_errc r) { return r != checkpoint_errc::io_error && r != checkpoint_errc::locked; }
+
+struct checkpoint_closure : closure_tag {
+  std::filesystem::path dir;
+  checkpoint_options options;
+  exec_context context;
+
+  template <pipeline P>
+  checkpointed<element_t<P>> apply(const P& p) const {
+    using T = element_t<P>;
+    static_assert(storage::serializable<T>,
+                  "ln::checkpoint: the element type cannot be serialized with cereal (give it a serialize "
+                  "function, or include the cereal/types header for the standard type it uses)");
+    const std::uint64_t identity = options.source_identity == identity_policy::content ? lineage_identity(p) : 0;
+    const std::uint64_t signature =
+        plan::lineage_signature<P, element_t<decltype(root_source(p))>>(options.version, identity);
+    if (auto m = matching_manifest<T>(signature)) return load_or_repair(p, *m, signature);
+    auto parts = compute_partitions(p, context);
+    std::string partitioner = key_partitioned(p) ? key_partitioner_name(parts.size()) : "none";
+    return write_checkpoint<T>(dir, std::move(parts), signature, std::move(partitioner), options, context);
+  }
+
+  // The manifest in `dir`, if it is the one asked for. None there, or (with on_mismatch =
+  // recompute) one of another signature or type, or a damaged one, means recompute: the lineage
+  // is at hand. With on_mismatch = fail those throw.
+  template <class T>
+  std::optional<storage::manifest> matching_manifest(std::uint64_t signature) const {
+    try {
+      auto m = storage::try_read_manifest(dir);
+      if (!m) return std::nullopt;
+      if (m->element_type != portable_type_name<T>()) {
+        throw checkpoint_error(checkpoint_errc::type_mismatch, dir,
+                               "holds " + m->element_type + ", expected " + portable_type_name<T>());
+      }
+      if (m->signature != signature) {
+        throw checkpoint_error(checkpoint_errc::signature_mismatch, dir,
+                               "it was written by another lineage, source or version tag");
+      }
+      return m;
+    } catch (const checkpoint_error& e) {
+      if (options.on_mismatch == mismatch_policy::recompute && damaged_data(e.reason())) return std::nullopt;
+      throw;
+    }
+  }
+
+  // Loads every partition of a matching checkpoint. A partition that is missing or damaged is
+  // recomputed alone from the lineage (Spark's fault tolerance) when the plan has the same
+  // partitioning, and the checkpoint is rewritten with it; the others are not recomputed.
+  // (The lost partition's last stage runs alone; stages before a shuffle run whole.)
+  template <pipeline P>
+  checkpointed<element_t<P>> load_or_repair(const P& p, const storage::manifest& m, std::uint64_t signature) const {
+    using T = element_t<P>;
+    partitions_of<T> parts(m.partitions.size());
+    std::vector<std::optional<checkpoint_error>> failures(parts.size());
+    context.for_each_partition(parts.size(), [&](std::size_t i) {
+      try {
+        parts[i] = storage::load_partition<T>(dir, m, i);
+      } catch (const checkpoint_error& e) {
+        if (!damaged_data(e.reason())) throw;
+        failures[i] = e;
+      }
+    });
+    std::vector<std::size_t> lost;
+    for (std::size_t i = 0; i < failures.size(); ++i) {
+      if (failures[i]) lost.push_back(i);
+    }
+    if (lost.empty()) return checkpointed<T>(std::move(parts), origin_of<T>(dir, m, true));
+    if (options.on_mismatch == mismatch_policy::fail) throw *failures[lost.front()];
+
+    const auto producer = p.producer(context);
+    if (producer.partitions() != parts.size()) {  // another partitioning: recompute it all
+      return write_checkpoint<T>(dir, compute_partitions(p, context), signature, m.partitioner, options, context);
+    }
+    context.for_each_partition(lost.size(), [&](std::size_t k) {
+      collect_sink<T> sink;
+      producer.run(lost[k], sink);
+      parts[lost[k]] = std::move(sink.out);
+    });
+    return write_checkpoint<T>(dir, std::move(parts), signature, m.partitioner, options, context, std::move(lost));
+  }
+};
+
+}  // namespace detail
+
+struct checkpoint_fn {
+  template <execution_policy Policy = seq_t>
+  detail::checkpoint_closure operator()(std::filesystem::path dir, checkpoint_options options = {},
+                                        Policy policy = {}) const {
+    return {{}, std::move(dir), std::move(options), make_context(policy)};
+  }
+};
+inline constexpr checkpoint_fn checkpoint{};
+
+// Loads the checkpoint in `dir` without any pipeline. Throws ln::checkpoint_error if there is
+// none, it holds another element type, or it is damaged (the error names what and where).
+template <class T, execution_policy Policy = seq_t>
+checkpointed<T> recover(const std::filesystem::path& dir, Policy policy = {}) {
+  return detail::load_checkpoint<T>(dir, storage::read_manifest<T>(dir), make_context(policy));
+}
+
+// Opens the checkpoint in `dir` as a source that loads one partition at a time when it runs.
+template <class T>
+checkpoint_stream<T> open_checkpoint(const std::filesystem::path& dir) {
+  return checkpoint_stream<T>(dir, storage::read_manifest<T>(dir));
+}
+
+// Checks a checkpoint (manifest, sizes, checksums) without knowing its element type.
+inline storage::manifest verify(const std::filesystem::path& dir) { return storage::verify(dir); }
+
+// Removes a checkpoint directory (under its lock, so never under a writer's feet).
+inline void remove_checkpoint(const std::filesystem::path& dir) { storage::remove_checkpoint(dir); }
+
+}  // namespace lineage

@@ -1,0 +1,391 @@
+#pragma once
+// The on-disk format of a checkpoint directory (format version 1).
+//
+//   dir/LOCK                 lock file (flock), held by a writer for its lifetime
+//   dir/MANIFEST             the commit point: names the current generation's partition files
+//   dir/MANIFEST.tmp         a manifest being written (removed by the next writer if it crashed)
+//   dir/g<G>/part-<IIIII>    partition I of generation G (decimal; I zero-padded to 5 digits)
+//
+// All integers are in the writer's native byte order; an endianness mark (0x01020304) lets a
+// reader of the other byte order report format_version instead of misreading.
+//
+// MANIFEST:
+//   [0,8)    magic "LNGMNFST"
+//   [8,12)   u32 endianness mark
+//   [12,16)  u32 format version (1)
+//   [16,24)  u64 body length B
+//   [24,24+B) body:
+//            u64 generation, str element_type, u64 signature, str version, u64 content_id,
+//            str partitioner, u64 partition count P,
+//            P x { str file, u64 records, u64 bytes, u64 checksum }
+//            (str = u32 length + bytes)
+//   [24+B, 32+B) u64 XXH3-64 of bytes [0, 24+B)
+//
+// Partition file (bytes = 56 + L):
+//   [0,8)    magic "LNGPARTN"
+//   [8,12)   u32 endianness mark
+//   [12,16)  u32 format version (1)
+//   [16,24)  u64 generation
+//   [24,32)  u64 partition index
+//   [32,32+L) payload: the records, each encoded by cereal (binary) through lineage's archive,
+//            concatenated; a cereal class version is written before a type's first record.
+//   trailer: u64 record count, u64 payload length L, u64 XXH3-64 of the payload
+//   The count and length sit in the trailer so that a file is written in one streaming pass.
+//   The payload checksum is also in the manifest, and equals content_hash() of the records.
+//
+// content_id = XXH3-64 of (u64 P, then per partition u64 records, u64 checksum).
+#include <lineage/storage/archive.hpp>
+#include <lineage/storage/error.hpp>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lineage::storage {
+
+inline constexpr std::uint32_t current_format_version = 1;
+
+struct partition_info {
+  std::string file;  // relative to the checkpoint directory, e.g. "g3/part-00001"
+  std::uint64_t records = 0;
+  std::uint64_t bytes = 0;     // size of the whole file
+  std::uint64_t checksum = 0;  // XXH3-64 of the payload
+
+  friend bool operator==(const partition_info&, const partition_info&) = default;
+};
+
+struct manifest {
+  std::uint32_t format_version = current_format_version;
+  std::string element_type;
+  std::uint64_t signature = 0;
+  std::string version;
+  std::uint64_t content_id = 0;  // hash over the partitions' checksums
+  std::string partitioner;       // opaque to storage, e.g. "none" or "hash:8"
+  std::vector<partition_info> partitions;
+  std::uint64_t generation = 0;  // the writer's generation number (g<generation>/)
+
+  std::uint64_t total_records() const noexcept {
+    std::uint64_t total = 0;
+    for (const auto& p : partitions) total += p.records;
+    return total;
+  }
+  std::uint64_t total_bytes() const noexcept {
+    std::uint64_t total = 0;
+    for (const auto& p : partitions) total += p.bytes;
+    return total;
+  }
+
+  friend bool operator==(const manifest&, const manifest&) = default;
+};
+
+namespace format {
+
+inline constexpr std::array<char, 8> manifest_magic{'L', 'N', 'G', 'M', 'N', 'F', 'S', 'T'};
+inline constexpr std::array<char, 8> partition_magic{'L', 'N', 'G', 'P', 'A', 'R', 'T', 'N'};
+inline constexpr std::uint32_t endian_mark = 0x01020304u;
+inline constexpr std::uint32_t swapped_endian_mark = 0x04030201u;
+inline constexpr std::size_t manifest_header_size = 24;
+inline constexpr std::size_t manifest_trailer_size = 8;
+inline constexpr std::size_t partition_header_size = 32;
+inline constexpr std::size_t partition_trailer_size = 24;
+inline constexpr std::size_t partition_overhead = partition_header_size + partition_trailer_size;
+
+inline constexpr std::string_view manifest_name = "MANIFEST";
+inline constexpr std::string_view manifest_temp_name = "MANIFEST.tmp";
+inline constexpr std::string_view lock_name = "LOCK";
+
+inline std::string generation_directory_name(std::uint64_t generation) {
+  return "g" + std::to_string(generation);
+}
+
+inline std::string partition_file_name(std::uint64_t generation, std::uint64_t index) {
+  std::string digits = std::to_string(index);
+  if (digits.size() < 5) digits.insert(0, 5 - digits.size(), '0');
+  return generation_directory_name(generation) + "/part-" + digits;
+}
+
+// "g<digits>" -> the generation number.
+inline std::optional<std::uint64_t> parse_generation_directory(std::string_view name) {
+  if (name.size() < 2 || name.front() != 'g' || name[1] == '0') return std::nullopt;
+  std::uint64_t value = 0;
+  const auto* first = name.data() + 1;
+  const auto* last = name.data() + name.size();
+  const auto [end, ec] = std::from_chars(first, last, value);
+  if (ec != std::errc{} || end != last) return std::nullopt;
+  return value;
+}
+
+// Native-order integer (de)serialization helpers.
+class byte_writer {
+ public:
+  void bytes(const void* data, std::size_t size) {
+    const auto* p = static_cast<const std::byte*>(data);
+    out_.insert(out_.end(), p, p + size);
+  }
+  void u32(std::uint32_t value) { bytes(&value, sizeof value); }
+  void u64(std::uint64_t value) { bytes(&value, sizeof value); }
+  void str(std::string_view value) {
+    u32(static_cast<std::uint32_t>(value.size()));
+    bytes(value.data(), value.size());
+  }
+  std::vector<std::byte>& data() noexcept { return out_; }
+
+ private:
+  std::vector<std::byte> out_;
+};
+
+class byte_reader {
+ public:
+  explicit byte_reader(std::span<const std::byte> in) noexcept : in_(in) {}
+  std::size_t remaining() const noexcept { return in_.size() - at_; }
+  bool bytes(void* out, std::size_t size) noexcept {
+    if (size > remaining()) return false;
+    if (size != 0) std::memcpy(out, in_.data() + at_, size);
+    at_ += size;
+    return true;
+  }
+  bool u32(std::uint32_t& value) noexcept { return bytes(&value, sizeof value); }
+  bool u64(std::uint64_t& value) noexcept { return bytes(&value, sizeof value); }
+  bool str(std::string& value) {
+    std::uint32_t size = 0;
+    if (!u32(size) || size > remaining()) return false;
+    value.assign(reinterpret_cast<const char*>(in_.data() + at_), size);
+    at_ += size;
+    return true;
+  }
+
+ private:
+  std::span<const std::byte> in_;
+  std::size_t at_ = 0;
+};
+
+inline std::uint32_t load_u32(const std::byte* p) noexcept {
+  std::uint32_t value = 0;
+  std::memcpy(&value, p, sizeof value);
+  return value;
+}
+
+inline std::uint64_t load_u64(const std::byte* p) noexcept {
+  std::uint64_t value = 0;
+  std::memcpy(&value, p, sizeof value);
+  return value;
+}
+
+// True if `bytes` could be the start of `magic` (a file cut inside its magic).
+inline bool is_prefix_of_magic(std::span<const std::byte> bytes, const std::array<char, 8>& magic) noexcept {
+  const std::size_t n = std::min(bytes.size(), magic.size());
+  return n == 0 || std::memcmp(bytes.data(), magic.data(), n) == 0;
+}
+
+inline std::uint64_t compute_content_id(const std::vector<partition_info>& partitions) {
+  byte_writer w;
+  w.u64(partitions.size());
+  for (const auto& p : partitions) {
+    w.u64(p.records);
+    w.u64(p.checksum);
+  }
+  return XXH3_64bits(w.data().data(), w.data().size());
+}
+
+inline std::vector<std::byte> encode_manifest(const manifest& m) {
+  byte_writer w;
+  w.bytes(manifest_magic.data(), manifest_magic.size());
+  w.u32(endian_mark);
+  w.u32(m.format_version);
+  w.u64(0);  // body length, patched below
+  w.u64(m.generation);
+  w.str(m.element_type);
+  w.u64(m.signature);
+  w.str(m.version);
+  w.u64(m.content_id);
+  w.str(m.partitioner);
+  w.u64(m.partitions.size());
+  for (const auto& p : m.partitions) {
+    w.str(p.file);
+    w.u64(p.records);
+    w.u64(p.bytes);
+    w.u64(p.checksum);
+  }
+  auto& out = w.data();
+  const std::uint64_t body = out.size() - manifest_header_size;
+  std::memcpy(out.data() + 16, &body, sizeof body);
+  w.u64(XXH3_64bits(out.data(), out.size()));
+  return std::move(out);
+}
+
+// Checks the fixed 24-byte header of a manifest file of `file_size` bytes; returns the total
+// size it announces. `head` holds min(24, file_size) bytes.
+inline std::uint64_t check_manifest_header(std::span<const std::byte> head, std::uint64_t file_size,
+                                           const std::filesystem::path& path) {
+  if (head.size() < manifest_header_size) {
+    if (is_prefix_of_magic(head, manifest_magic)) {
+      throw checkpoint_error(checkpoint_errc::truncated, path,
+                             "manifest is " + std::to_string(file_size) + " bytes, shorter than its header");
+    }
+    throw checkpoint_error(checkpoint_errc::not_a_checkpoint, path, "not a lineage manifest (bad magic)");
+  }
+  if (std::memcmp(head.data(), manifest_magic.data(), manifest_magic.size()) != 0) {
+    throw checkpoint_error(checkpoint_errc::not_a_checkpoint, path, "not a lineage manifest (bad magic)");
+  }
+  if (load_u32(head.data() + 8) == swapped_endian_mark) {
+    throw checkpoint_error(checkpoint_errc::format_version, path,
+                           "manifest was written on a machine of the other byte order");
+  }
+  const std::uint64_t body = load_u64(head.data() + 16);
+  const std::uint64_t max_body = std::numeric_limits<std::uint64_t>::max() - manifest_header_size - manifest_trailer_size;
+  if (body > max_body) {
+    throw checkpoint_error(checkpoint_errc::not_a_checkpoint, path, "manifest body length out of range");
+  }
+  const std::uint64_t total = manifest_header_size + body + manifest_trailer_size;
+  if (file_size < total) {
+    throw checkpoint_error(checkpoint_errc::truncated, path,
+                           "manifest is " + std::to_string(file_size) + " bytes, its header announces " +
+                               std::to_string(total));
+  }
+  if (file_size > total) {
+    throw checkpoint_error(checkpoint_errc::not_a_checkpoint, path,
+                           "manifest is " + std::to_string(file_size) + " bytes, its header announces " +
+                               std::to_string(total));
+  }
+  return total;
+}
+
+// Validates and decodes a whole manifest file. Order: header (magic, byte order, length against
+// the file size), checksum, format version, body.
+inline manifest decode_manifest(std::span<const std::byte> file, const std::filesystem::path& path) {
+  check_manifest_header(file.first(std::min(file.size(), manifest_header_size)), file.size(), path);
+  const std::size_t checked = file.size() - manifest_trailer_size;
+  const std::uint64_t stored = load_u64(file.data() + checked);
+  if (XXH3_64bits(file.data(), checked) != stored) {
+    throw checkpoint_error(checkpoint_errc::checksum_mismatch, path, "manifest checksum does not match");
+  }
+  if (load_u32(file.data() + 8) != endian_mark) {
+    throw checkpoint_error(checkpoint_errc::not_a_checkpoint, path, "manifest has an unknown endianness mark");
+  }
+  manifest m;
+  m.format_version = load_u32(file.data() + 12);
+  if (m.format_version != current_format_version) {
+    throw checkpoint_error(checkpoint_errc::format_version, path,
+                           "manifest format version " + std::to_string(m.format_version) +
+                               ", this build reads version " + std::to_string(current_format_version));
+  }
+  const auto malformed = [&](std::string_view what) {
+    return checkpoint_error(checkpoint_errc::not_a_checkpoint, path,
+                            "malformed manifest: " + std::string(what));
+  };
+  byte_reader r(file.subspan(manifest_header_size, checked - manifest_header_size));
+  std::uint64_t count = 0;
+  if (!r.u64(m.generation) || !r.str(m.element_type) || !r.u64(m.signature) || !r.str(m.version) ||
+      !r.u64(m.content_id) || !r.str(m.partitioner) || !r.u64(count)) {
+    throw malformed("fields run past the end");
+  }
+  if (m.generation == 0) throw malformed("generation 0");
+  constexpr std::size_t min_entry = 4 + 3 * 8;
+  if (count > r.remaining() / min_entry) throw malformed("partition count exceeds the manifest size");
+  m.partitions.resize(static_cast<std::size_t>(count));
+  for (std::size_t i = 0; i < m.partitions.size(); ++i) {
+    auto& p = m.partitions[i];
+    if (!r.str(p.file) || !r.u64(p.records) || !r.u64(p.bytes) || !r.u64(p.checksum)) {
+      throw malformed("partition entries run past the end");
+    }
+    if (p.file != partition_file_name(m.generation, i)) throw malformed("unexpected partition file name");
+    if (p.bytes < partition_overhead || p.records > p.bytes - partition_overhead) {
+      throw malformed("partition size out of range");
+    }
+  }
+  if (r.remaining() != 0) throw malformed("trailing bytes in the body");
+  if (m.content_id != compute_content_id(m.partitions)) throw malformed("content id does not match");
+  return m;
+}
+
+inline std::array<std::byte, partition_header_size> encode_partition_header(std::uint64_t generation,
+                                                                             std::uint64_t index) {
+  std::array<std::byte, partition_header_size> header{};
+  std::memcpy(header.data(), partition_magic.data(), partition_magic.size());
+  std::memcpy(header.data() + 8, &endian_mark, 4);
+  std::memcpy(header.data() + 12, &current_format_version, 4);
+  std::memcpy(header.data() + 16, &generation, 8);
+  std::memcpy(header.data() + 24, &index, 8);
+  return header;
+}
+
+inline std::array<std::byte, partition_trailer_size> encode_partition_trailer(std::uint64_t records,
+                                                                               std::uint64_t payload,
+                                                                               std::uint64_t checksum) {
+  std::array<std::byte, partition_trailer_size> trailer{};
+  std::memcpy(trailer.data(), &records, 8);
+  std::memcpy(trailer.data() + 8, &payload, 8);
+  std::memcpy(trailer.data() + 16, &checksum, 8);
+  return trailer;
+}
+
+inline void check_partition_header(std::span<const std::byte, partition_header_size> header,
+                                   std::uint64_t generation, std::uint64_t index, const std::filesystem::path& path) {
+  if (std::memcmp(header.data(), partition_magic.data(), partition_magic.size()) != 0) {
+    throw checkpoint_error(checkpoint_errc::not_a_checkpoint, path, "not a lineage partition file (bad magic)");
+  }
+  const std::uint32_t mark = load_u32(header.data() + 8);
+  if (mark == swapped_endian_mark) {
+    throw checkpoint_error(checkpoint_errc::format_version, path,
+                           "partition was written on a machine of the other byte order");
+  }
+  if (mark != endian_mark) {
+    throw checkpoint_error(checkpoint_errc::not_a_checkpoint, path, "partition has an unknown endianness mark");
+  }
+  const std::uint32_t version = load_u32(header.data() + 12);
+  if (version != current_format_version) {
+    throw checkpoint_error(checkpoint_errc::format_version, path,
+                           "partition format version " + std::to_string(version) + ", this build reads version " +
+                               std::to_string(current_format_version));
+  }
+  const std::uint64_t stored_generation = load_u64(header.data() + 16);
+  const std::uint64_t stored_index = load_u64(header.data() + 24);
+  if (stored_generation != generation || stored_index != index) {
+    throw checkpoint_error(checkpoint_errc::not_a_checkpoint, path,
+                           "file holds partition " + std::to_string(stored_index) + " of generation " +
+                               std::to_string(stored_generation) + ", expected partition " + std::to_string(index) +
+                               " of generation " + std::to_string(generation));
+  }
+}
+
+// The file's size differs from the manifest's record of it. A foreign file, or another
+// partition's, is not_a_checkpoint (its header says so); a prefix of the right file is truncated.
+// `head` holds the first min(size, header) bytes.
+[[noreturn]] inline void throw_partition_size(std::span<const std::byte> head, std::uint64_t size,
+                                              std::uint64_t generation, std::uint64_t index,
+                                              const partition_info& expected, const std::filesystem::path& path) {
+  const std::string sizes =
+      "file is " + std::to_string(size) + " bytes, manifest records " + std::to_string(expected.bytes);
+  if (head.size() < partition_header_size) {
+    if (is_prefix_of_magic(head, partition_magic)) throw checkpoint_error(checkpoint_errc::truncated, path, sizes);
+    throw checkpoint_error(checkpoint_errc::not_a_checkpoint, path, "not a lineage partition file (" + sizes + ")");
+  }
+  check_partition_header(head.first<partition_header_size>(), generation, index, path);
+  if (size < expected.bytes) throw checkpoint_error(checkpoint_errc::truncated, path, sizes);
+  throw checkpoint_error(checkpoint_errc::not_a_checkpoint, path, "not the recorded partition file (" + sizes + ")");
+}
+
+inline void check_partition_trailer(std::span<const std::byte, partition_trailer_size> trailer,
+                                    const partition_info& expected, const std::filesystem::path& path) {
+  const std::uint64_t records = load_u64(trailer.data());
+  const std::uint64_t payload = load_u64(trailer.data() + 8);
+  const std::uint64_t checksum = load_u64(trailer.data() + 16);
+  if (records != expected.records || payload != expected.bytes - partition_overhead ||
+      checksum != expected.checksum) {
+    throw checkpoint_error(checkpoint_errc::checksum_mismatch, path,
+                           "partition trailer disagrees with the manifest");
+  }
+}
+
+}  // namespace format
+}  // namespace lineage::storage

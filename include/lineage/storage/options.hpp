@@ -1,0 +1,26 @@
+#pragma once
+// Options of a checkpoint (see DESIGN.md §4).
+#include <cstddef>
+#include <string>
+
+namespace lineage {
+
+// What ln::checkpoint does when dir holds a checkpoint of another lineage signature.
+enum class mismatch_policy { recompute, fail };
+
+// Whether the lineage signature includes the source's content (content) or trusts dir + version.
+enum class identity_policy { content, none };
+
+struct checkpoint_options {
+  // The user's code version tag: change it when the code of a transformation changes.
+  std::string version{};
+  mismatch_policy on_mismatch = mismatch_policy::recompute;
+  // fsync files and directories. false skips every fsync: for tests and scratch data only, a
+  // power loss may then lose or tear the checkpoint (a process crash still cannot).
+  bool durable = true;
+  // How many committed generations to keep in dir (the new one included); 0 counts as 1.
+  std::size_t keep_last = 1;
+  identity_policy source_identity = identity_policy::content;
+};
+
+}  // namespace lineage

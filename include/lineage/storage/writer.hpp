@@ -1,0 +1,362 @@
+#pragma once
+// checkpoint_writer: writes one new checkpoint generation into a directory, crash-safely.
+//
+// Protocol (durable = true):
+//   construct: create dir (fsync its parent if created), lock dir/LOCK, remove what a crashed
+//              writer left (MANIFEST.tmp, generations newer than the committed one), mkdir g<G>
+//   write_partition (parallel): g<G>/part-<i>: header, payload streamed through XXH3, trailer;
+//              fsync; close
+//   commit:    fsync g<G>/ and dir/ (the partition files' and g<G>'s entries), write MANIFEST.tmp,
+//              fsync it, rename it to MANIFEST (the commit point), fsync dir; then delete older
+//              generations beyond keep_last (best effort: the commit already happened)
+//   destroyed without commit: removes g<G> and MANIFEST.tmp; nothing visible changed.
+// A crash at any instant leaves the previous checkpoint or the new one, complete, never a mix:
+// the manifest is replaced atomically and names only files that were durable before it was
+// written; old generations are deleted only after the new manifest is durable.
+//
+// Failures: every I/O error throws checkpoint_error{io_error} and leaves the previous checkpoint
+// loadable. A failed fsync is never retried. If the very last step (the fsync of dir after the
+// rename) fails, the rename is undone (the previous manifest is put back, without fsync: fsync
+// just failed) and the new generation's files are kept, because the disk may hold either
+// manifest; the next writer removes them once the directory state is durable again.
+#include <lineage/storage/archive.hpp>
+#include <lineage/storage/error.hpp>
+#include <lineage/storage/file_system.hpp>
+#include <lineage/storage/format.hpp>
+#include <lineage/storage/options.hpp>
+#include <lineage/storage/reader.hpp>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <ranges>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace lineage::storage {
+
+namespace detail {
+
+inline std::filesystem::path normalized_directory(std::filesystem::path dir) {
+  dir = dir.lexically_normal();
+  if (dir.has_relative_path() && dir.filename().empty()) dir = dir.parent_path();  // "a/b/" -> "a/b"
+  return dir;
+}
+
+inline std::filesystem::path parent_or_current(const std::filesystem::path& path) {
+  auto parent = path.parent_path();
+  return parent.empty() ? std::filesystem::path(".") : parent;
+}
+
+// mkdir -p through fs; fsyncs the parent of each directory it creates when durable.
+inline void ensure_directory(file_system& fs, const std::filesystem::path& dir, bool durable) {
+  bool created = false;
+  try {
+    created = fs.create_directory(dir);
+  } catch (const checkpoint_error& e) {
+    const auto parent = dir.parent_path();
+    if (e.reason() != checkpoint_errc::not_found || parent.empty() || parent == dir) throw;
+    ensure_directory(fs, parent, durable);
+    created = fs.create_directory(dir);
+  }
+  if (created && durable) fs.sync_directory(parent_or_current(dir));
+}
+
+}  // namespace detail
+
+// Lock behaviour: the writer holds an exclusive, non-blocking flock on dir/LOCK for its whole
+// lifetime. A second writer on the same dir (in this process or another) gets
+// checkpoint_error{locked} at construction, immediately: it does not wait, so two programs that
+// race to create the same checkpoint do not serialize silently; the caller decides (retry, or
+// read what the first one committed). The kernel releases the lock if the holder dies.
+// Readers do not lock: they see the last committed manifest. With keep_last = 1 a reader that
+// read the previous manifest may find its partition files deleted by a concurrent commit
+// (not_found); keep_last >= 2 keeps them for one more generation.
+class checkpoint_writer {
+ public:
+  checkpoint_writer(std::filesystem::path dir, const checkpoint_options& options,
+                    file_system& fs = default_file_system())
+      : dir_(detail::normalized_directory(std::move(dir))),
+        fs_(fs),
+        durable_(options.durable),
+        keep_last_(std::max<std::size_t>(options.keep_last, 1)) {
+    detail::ensure_directory(fs_, dir_, durable_);
+    lock_ = fs_.lock(dir_ / format::lock_name);
+    recover_from_crashed_writer();
+    fs_.create_directory(generation_directory());
+  }
+
+  checkpoint_writer(const checkpoint_writer&) = delete;
+  checkpoint_writer& operator=(const checkpoint_writer&) = delete;
+
+  ~checkpoint_writer() {
+    if (committed_) return;
+    try {
+      fs_.remove_file(dir_ / format::manifest_temp_name);
+    } catch (...) {
+    }
+    if (!keep_generation_) {
+      try {
+        detail::remove_tree(fs_, generation_directory());
+      } catch (...) {
+      }
+    }
+  }
+
+  // Writes partition `index` (records serialized with cereal, streamed to the file through
+  // XXH3). Thread-safe for distinct indices. Throws checkpoint_error{io_error} on I/O failure,
+  // std::logic_error if the index was already written or the writer committed.
+  template <class T>
+  partition_info write_partition(std::size_t index, std::span<const T> records) {
+    return write_records<std::remove_cv_t<T>>(index, records);
+  }
+
+  // The same for any input range of records (a count is kept while writing).
+  template <std::ranges::input_range R>
+  partition_info write_partition(std::size_t index, R&& records) {
+    return write_records<std::remove_cvref_t<std::ranges::range_value_t<R>>>(index, records);
+  }
+
+  // The commit point: every partition 0..n-1 must have been written. Writes the manifest, makes
+  // it durable, then deletes generations beyond keep_last. Returns the committed manifest.
+  manifest commit(std::string_view element_type, std::uint64_t signature, std::string version,
+                  std::string partitioner) {
+    manifest m;
+    {
+      std::lock_guard guard(mutex_);
+      if (committed_) throw std::logic_error("lineage: checkpoint_writer::commit called twice");
+      for (std::size_t i = 0; i < slots_.size(); ++i) {
+        if (slots_[i] != slot::written) {
+          throw std::logic_error("lineage: checkpoint_writer::commit: partition " + std::to_string(i) +
+                                 (slots_[i] == slot::failed ? " failed" : " was not written"));
+        }
+      }
+      m.partitions = infos_;
+    }
+    m.format_version = current_format_version;
+    m.element_type = std::string(element_type);
+    m.signature = signature;
+    m.version = std::move(version);
+    m.partitioner = std::move(partitioner);
+    m.generation = generation_;
+    m.content_id = format::compute_content_id(m.partitions);
+    const auto bytes = format::encode_manifest(m);
+
+    if (durable_) {
+      fs_.sync_directory(generation_directory());  // the partition files' entries
+      fs_.sync_directory(dir_);                    // g<G>'s entry
+    }
+    const auto temp = dir_ / format::manifest_temp_name;
+    const auto target = dir_ / format::manifest_name;
+    try {
+      write_file(temp, bytes, durable_);
+    } catch (...) {
+      remove_quietly(temp);
+      throw;
+    }
+    try {
+      fs_.rename(temp, target);
+    } catch (...) {
+      keep_generation_ = true;  // rename's outcome on disk is unknown: keep what it may name
+      remove_quietly(temp);
+      throw;
+    }
+    if (durable_) {
+      try {
+        fs_.sync_directory(dir_);
+      } catch (...) {
+        keep_generation_ = true;
+        undo_rename(temp, target);
+        throw;
+      }
+    }
+    committed_ = true;
+    remove_old_generations();
+    return m;
+  }
+
+  const std::filesystem::path& directory() const noexcept { return dir_; }
+  std::uint64_t generation() const noexcept { return generation_; }
+  bool committed() const noexcept { return committed_; }
+
+ private:
+  enum class slot : unsigned char { empty, writing, written, failed };
+
+  std::filesystem::path generation_directory() const {
+    return dir_ / format::generation_directory_name(generation_);
+  }
+
+  void recover_from_crashed_writer() {
+    std::optional<std::vector<std::byte>> bytes;
+    std::optional<manifest> current;
+    bool damaged = false;
+    try {
+      bytes = detail::read_manifest_bytes(dir_, fs_);
+      if (bytes) current = format::decode_manifest(*bytes, dir_ / format::manifest_name);
+    } catch (const checkpoint_error& e) {
+      if (e.reason() == checkpoint_errc::io_error) throw;
+      damaged = true;  // keep every generation: nothing says which one is committed
+    }
+    if (current) previous_manifest_ = std::move(bytes);
+    fs_.remove_file(dir_ / format::manifest_temp_name);
+    std::uint64_t newest = current ? current->generation : 0;
+    std::vector<std::filesystem::path> stale;
+    for (const auto& entry : fs_.list_directory(dir_)) {
+      const auto generation = entry.is_directory ? format::parse_generation_directory(entry.name) : std::nullopt;
+      if (!generation) continue;
+      newest = std::max(newest, *generation);
+      if (!damaged && (!current || *generation > current->generation)) stale.push_back(dir_ / entry.name);
+    }
+    if (!stale.empty()) {
+      // A failed commit may have left the disk naming a newer generation than the visible
+      // manifest; make the visible state durable before deleting what it does not name.
+      if (durable_) fs_.sync_directory(dir_);
+      for (const auto& path : stale) detail::remove_tree(fs_, path);
+    }
+    generation_ = newest + 1;
+  }
+
+  template <class T, class R>
+  partition_info write_records(std::size_t index, R& records) {
+    static_assert(serializable<T>, LINEAGE_NOT_SERIALIZABLE_MESSAGE);
+    if constexpr (serializable<T>) {
+      claim(index);
+      try {
+        auto info = write_file_of<T>(index, records);
+        std::lock_guard guard(mutex_);
+        slots_[index] = slot::written;
+        infos_[index] = info;
+        return info;
+      } catch (...) {
+        std::lock_guard guard(mutex_);
+        slots_[index] = slot::failed;
+        throw;
+      }
+    } else {
+      return {};
+    }
+  }
+
+  void claim(std::size_t index) {
+    std::lock_guard guard(mutex_);
+    if (committed_) throw std::logic_error("lineage: checkpoint_writer::write_partition after commit");
+    if (index >= slots_.size()) {
+      slots_.resize(index + 1, slot::empty);
+      infos_.resize(index + 1);
+    }
+    if (slots_[index] != slot::empty) {
+      throw std::logic_error("lineage: checkpoint_writer: partition " + std::to_string(index) + " written twice");
+    }
+    slots_[index] = slot::writing;
+  }
+
+  template <class T, class R>
+  partition_info write_file_of(std::size_t index, R& records) {
+    const std::string name = format::partition_file_name(generation_, index);
+    auto file = fs_.create_file(dir_ / name);
+    hashing_output_archive archive(file.get());
+    const auto header = format::encode_partition_header(generation_, index);
+    archive.write_unhashed(header.data(), header.size());
+    std::uint64_t count = 0;
+    if constexpr (std::ranges::contiguous_range<R> && std::ranges::sized_range<R> && detail::raw_block_v<T>) {
+      count = std::ranges::size(records);
+      archive.save_bytes(std::ranges::data(records), static_cast<std::size_t>(count) * sizeof(T));
+    } else {
+      for (auto&& record : records) {
+        if constexpr (std::is_same_v<std::remove_cvref_t<decltype(record)>, T>) {
+          archive(record);
+        } else {  // proxy references (std::vector<bool>)
+          const T value = record;
+          archive(value);
+        }
+        ++count;
+      }
+    }
+    const std::uint64_t payload = archive.payload_size();
+    if (count > payload || archive.max_claim() > payload) {
+      // A reader bounds every count by the bytes left (so that damage cannot make it allocate
+      // without limit); elements that serialize to nothing would break that bound.
+      throw std::length_error(
+          "lineage: cannot checkpoint '" + element_type_name<T>() +
+          "': it holds more elements than serialized bytes (elements that serialize to zero bytes)");
+    }
+    const std::uint64_t checksum = archive.digest();
+    const auto trailer = format::encode_partition_trailer(count, payload, checksum);
+    archive.write_unhashed(trailer.data(), trailer.size());
+    archive.flush();
+    if (durable_) file->sync();
+    file->close();
+    return partition_info{name, count, payload + format::partition_overhead, checksum};
+  }
+
+  void write_file(const std::filesystem::path& path, const std::vector<std::byte>& bytes, bool sync) {
+    auto file = fs_.create_file(path);
+    detail::write_all(*file, bytes.data(), bytes.size());
+    if (sync) file->sync();
+    file->close();
+  }
+
+  void remove_quietly(const std::filesystem::path& path) noexcept {
+    try {
+      fs_.remove_file(path);
+    } catch (...) {
+    }
+  }
+
+  // After the fsync of dir failed: put the previous manifest back (or none), without fsync.
+  void undo_rename(const std::filesystem::path& temp, const std::filesystem::path& target) noexcept {
+    try {
+      if (previous_manifest_) {
+        write_file(temp, *previous_manifest_, false);
+        fs_.rename(temp, target);
+      } else {
+        fs_.remove_file(target);
+      }
+    } catch (...) {
+      remove_quietly(temp);
+    }
+  }
+
+  // Best effort: the commit is done, a failure here only leaves an old generation behind (the
+  // next commit deletes it).
+  void remove_old_generations() noexcept {
+    try {
+      std::vector<std::uint64_t> generations;
+      for (const auto& entry : fs_.list_directory(dir_)) {
+        if (!entry.is_directory) continue;
+        if (const auto g = format::parse_generation_directory(entry.name)) generations.push_back(*g);
+      }
+      std::sort(generations.begin(), generations.end(), std::greater<>());
+      for (std::size_t i = keep_last_; i < generations.size(); ++i) {
+        if (generations[i] == generation_) continue;
+        detail::remove_tree(fs_, dir_ / format::generation_directory_name(generations[i]));
+      }
+    } catch (...) {
+    }
+  }
+
+  std::filesystem::path dir_;
+  file_system& fs_;
+  bool durable_;
+  std::size_t keep_last_;
+  std::unique_ptr<file_lock> lock_;
+  std::uint64_t generation_ = 0;
+  std::optional<std::vector<std::byte>> previous_manifest_;  // a valid one, for undo_rename
+  std::mutex mutex_;
+  std::vector<slot> slots_;
+  std::vector<partition_info> infos_;
+  bool committed_ = false;
+  bool keep_generation_ = false;
+};
+
+}  // namespace lineage::storage
