@@ -3,8 +3,8 @@
 //   wordcount [text-file] [checkpoint-dir]
 //
 // The first run computes the counts and checkpoints them; a second run finds the checkpoint
-// (same lineage, same input text) and recovers it instead of recomputing, and says so. Without
-// a text file it writes a generated one (about 2 million words) next to the checkpoint.
+// (same lineage, same input text) and recovers it instead of recomputing, and says so. If the
+// text file does not exist, a generated one (2 million words) is written there first.
 #include <lineage/checkpoint.hpp>
 #include <lineage/lineage.hpp>
 
@@ -53,12 +53,9 @@ void write_sample_text(const std::filesystem::path& file) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  const std::filesystem::path text = argc > 1 ? argv[1] : "wordcount-sample.txt";
   const std::filesystem::path dir = argc > 2 ? argv[2] : "wordcount.ckpt";
-  std::filesystem::path text = argc > 1 ? argv[1] : "";
-  if (text.empty()) {
-    text = "wordcount-sample.txt";
-    if (!std::filesystem::exists(text)) write_sample_text(text);
-  }
+  if (!std::filesystem::exists(text)) write_sample_text(text);
 
   std::vector<std::string> lines;
   {

@@ -46,6 +46,8 @@ struct partitioner {
 };
 partitioner()->partitioner<std_hash>;
 partitioner(std::size_t)->partitioner<std_hash>;
+template <class Hash>
+partitioner(std::size_t, Hash) -> partitioner<Hash>;
 
 namespace detail {
 
