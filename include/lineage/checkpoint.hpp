@@ -6,7 +6,11 @@
 // the lineage signature of `p` (plan/signature.hpp), it is loaded and `p` is never evaluated;
 // otherwise `p` is evaluated once, written durably (storage/), and returned. Either way the
 // result is ln::checkpointed<T>: the lineage is cut.
+#include <atomic>
 #include <cstddef>
+#include <random>
+#include <ranges>
+#include <type_traits>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -52,8 +56,13 @@ class checkpoint_stream : public pipeline_interface<checkpoint_stream<T>> {
     template <class Sink>
     void run(std::size_t partition, Sink& sink) const {
       auto records = storage::load_partition<T>(self->dir_, *self->manifest_, partition);
-      for (auto& x : records) {
-        sink(std::move(x));
+      for (auto&& x : records) {
+        if constexpr (std::is_same_v<T, bool>) {  // std::vector<bool>: a proxy, not a bool&
+          bool value = x;
+          sink(std::move(value));
+        } else {
+          sink(std::move(x));
+        }
         if (detail::sink_stopped(sink)) return;
       }
     }
@@ -83,9 +92,23 @@ const auto& root_source(const P& p) {
 }
 
 // The content identity of each kind of source (DESIGN.md §4).
+// A source that cannot be hashed (single-pass, not const-iterable, or elements cereal cannot
+// serialize) has no content identity: a fresh one each time, so it never matches (recompute);
+// identity_policy::none trusts dir + version instead.
+inline std::uint64_t unidentified_source() {
+  static std::atomic<std::uint64_t> counter{0};
+  const std::uint64_t parts[2] = {static_cast<std::uint64_t>(std::random_device{}()) << 32 | std::random_device{}(),
+                                  counter.fetch_add(1)};
+  return XXH3_64bits(parts, sizeof parts);
+}
 template <class H>
 std::uint64_t content_identity(const range_source<H>& s) {
-  return storage::content_hash(s.range());
+  using R = std::remove_reference_t<decltype(s.range())>;
+  if constexpr (std::ranges::forward_range<const R> && storage::serializable<std::ranges::range_value_t<const R>>) {
+    return storage::content_hash(std::as_const(s.range()));
+  } else {
+    return unidentified_source();
+  }
 }
 template <class T>
 std::uint64_t content_identity(const parallelized<T>& s) {
@@ -136,9 +159,9 @@ checkpointed<T> write_checkpoint(const std::filesystem::path& dir, partitions_of
                                  const exec_context& ctx, std::vector<std::size_t> repaired = {}) {
   storage::checkpoint_writer writer(dir, options);
   ctx.for_each_partition(parts.size(), [&](std::size_t i) {
-    writer.template write_partition<T>(i, std::span<const T>(parts[i]));
+    writer.write_partition(i, parts[i]);  // the range overload: also std::vector<bool>
   });
-  const auto m = writer.commit(portable_type_name<T>(), signature, options.version, std::move(partitioner));
+  const auto m = writer.commit(storage::element_type_name<T>(), signature, options.version, std::move(partitioner));
   auto origin = origin_of<T>(dir, m, !repaired.empty());  // a repaired checkpoint was mostly loaded
   origin.repaired = std::move(repaired);
   return checkpointed<T>(std::move(parts), std::move(origin));
@@ -159,6 +182,16 @@ struct checkpoint_closure : closure_tag {
     static_assert(storage::serializable<T>,
                   "ln::checkpoint: the element type cannot be serialized with cereal (give it a serialize "
                   "function, or include the cereal/types header for the standard type it uses)");
+    if constexpr (storage::serializable<T>) {  // nothing more to report about a type that is not
+      return get_or_create(p);
+    } else {
+      return checkpointed<T>({}, {});
+    }
+  }
+
+  template <pipeline P>
+  checkpointed<element_t<P>> get_or_create(const P& p) const {
+    using T = element_t<P>;
     const std::uint64_t identity = options.source_identity == identity_policy::content ? lineage_identity(p) : 0;
     const std::uint64_t signature =
         plan::lineage_signature<P, element_t<decltype(root_source(p))>>(options.version, identity);
@@ -176,9 +209,9 @@ struct checkpoint_closure : closure_tag {
     try {
       auto m = storage::try_read_manifest(dir);
       if (!m) return std::nullopt;
-      if (m->element_type != portable_type_name<T>()) {
+      if (m->element_type != storage::element_type_name<T>()) {
         throw checkpoint_error(checkpoint_errc::type_mismatch, dir,
-                               "holds " + m->element_type + ", expected " + portable_type_name<T>());
+                               "holds " + m->element_type + ", expected " + storage::element_type_name<T>());
       }
       if (m->signature != signature) {
         throw checkpoint_error(checkpoint_errc::signature_mismatch, dir,
@@ -216,8 +249,15 @@ struct checkpoint_closure : closure_tag {
     if (options.on_mismatch == mismatch_policy::fail) throw *failures[lost.front()];
 
     const auto producer = p.producer(context);
-    if (producer.partitions() != parts.size()) {  // another partitioning: recompute it all
-      return write_checkpoint<T>(dir, compute_partitions(p, context), signature, m.partitioner, options, context);
+    if (producer.partitions() != parts.size()) {  // another partitioning: recompute it all, once
+      partitions_of<T> all(producer.partitions());
+      context.for_each_partition(all.size(), [&](std::size_t i) {
+        collect_sink<T> sink;
+        producer.run(i, sink);
+        all[i] = std::move(sink.out);
+      });
+      std::string partitioner = key_partitioned(p) ? key_partitioner_name(all.size()) : "none";
+      return write_checkpoint<T>(dir, std::move(all), signature, std::move(partitioner), options, context);
     }
     context.for_each_partition(lost.size(), [&](std::size_t k) {
       collect_sink<T> sink;

@@ -34,4 +34,6 @@
 #include "ops/values.hpp"
 #include "plan/explain.hpp"
 #include "plan/plan.hpp"
+#include "checkpoint.hpp"
 #include "local_checkpoint.hpp"
+#include "persist.hpp"

@@ -58,8 +58,8 @@ class disk_memo {
  public:
   explicit disk_memo(const partitions_of<T>& parts) : dir_(make_temporary_directory()) {
     storage::checkpoint_writer writer(dir_, checkpoint_options{.durable = false});
-    for (std::size_t i = 0; i < parts.size(); ++i) writer.template write_partition<T>(i, std::span<const T>(parts[i]));
-    manifest_ = writer.commit(portable_type_name<T>(), 0, "persist", "none");
+    for (std::size_t i = 0; i < parts.size(); ++i) writer.write_partition(i, parts[i]);
+    manifest_ = writer.commit(storage::element_type_name<T>(), 0, "persist", "none");
   }
   disk_memo(const disk_memo&) = delete;
   disk_memo& operator=(const disk_memo&) = delete;
@@ -116,7 +116,15 @@ struct persist_op {
   detail::partitioned_producer<T> produce(const Up& up, const exec_context& ctx) const {
     std::lock_guard lock(state->mutex);
     if (state->memory) return detail::partitioned_producer<T>(state->memory);
-    if (state->disk) return detail::partitioned_producer<T>(state->disk->load());
+    if constexpr (storage::serializable<T>) {
+      if (state->disk) {
+        try {
+          return detail::partitioned_producer<T>(state->disk->load());
+        } catch (const checkpoint_error&) {
+          state->disk.reset();  // the disk copy was lost or damaged: recompute from the lineage
+        }
+      }
+    }
     auto parts = std::make_shared<const detail::partitions_of<T>>(detail::compute_partitions(up, ctx));
     if (state->level != storage::level::memory) {
       if constexpr (storage::serializable<T>) {

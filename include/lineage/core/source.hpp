@@ -65,16 +65,18 @@ class range_producer {
   template <class Sink>
   void run(std::size_t partition, Sink& sink) const {
     auto&& r = as_iterable(*range_);
-    if (partitions_ == 1) {
-      push_all(std::ranges::begin(r), std::ranges::end(r), sink);
-    } else {
-      // Only random-access sized ranges are split (see range_source::producer).
-      const auto n = static_cast<std::size_t>(std::ranges::size(r));
-      const auto first = static_cast<std::ptrdiff_t>(n * partition / partitions_);
-      const auto last = static_cast<std::ptrdiff_t>(n * (partition + 1) / partitions_);
-      auto it = std::ranges::begin(r);
-      push_all(it + first, it + last, sink);
+    using iterable = std::remove_reference_t<decltype(r)>;
+    if constexpr (std::ranges::random_access_range<iterable> && std::ranges::sized_range<iterable>) {
+      if (partitions_ > 1) {  // only these are ever split (see range_source::producer)
+        const auto n = static_cast<std::size_t>(std::ranges::size(r));
+        const auto first = static_cast<std::ptrdiff_t>(n * partition / partitions_);
+        const auto last = static_cast<std::ptrdiff_t>(n * (partition + 1) / partitions_);
+        auto it = std::ranges::begin(r);
+        push_all(it + first, it + last, sink);
+        return;
+      }
     }
+    push_all(std::ranges::begin(r), std::ranges::end(r), sink);
   }
 
  private:
