@@ -4,8 +4,8 @@
 # With DEMO_RUNS=2 the second run starts from what the first one left there (its checkpoint).
 set -euo pipefail
 
-DEMO_EXAMPLE=quickstart   # examples/<name>/ to build and run
-DEMO_RUNS=1               # how many times to run it, in the same work folder
+DEMO_EXAMPLE=wordcount    # examples/<name>/ to build and run
+DEMO_RUNS=2               # run twice: the first computes and checkpoints, the second recovers
 DEMO_ARGS=()              # its command-line arguments
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

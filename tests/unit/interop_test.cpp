@@ -9,6 +9,7 @@
 #include <forward_list>
 #include <iterator>
 #include <list>
+#include <map>
 #include <memory>
 #include <numeric>
 #include <optional>
@@ -162,8 +163,56 @@ TEST_CASE("sources that are not random-access or not sized", "[interop][sources]
     for (int x : data) text << x << ' ';
     std::istringstream in(text.str());
     CHECK(mismatch(std::views::istream<int>(in) | ln::map(square) | ln::filter(odd) | ln::collect(pol), expected) == "");
+    // A std::map: its pairs' keys are const.
+    std::map<std::string, int> counts;
+    for (int x : data) ++counts[std::to_string(mod(x, 100))];
+    std::vector<std::pair<std::string, long long>> scaled;
+    for (const auto& [k, n] : counts) scaled.emplace_back(k, n * 10LL);
+    CHECK(mismatch(counts | ln::map_values([](int n) { return n * 10LL; }) | ln::collect(pol), scaled) == "");
+    CHECK((counts | ln::values() | ln::sum(pol)) == static_cast<int>(data.size()));
   });
 }
+
+TEST_CASE("parallelize of ranges that are not sized", "[interop][sources][par]") {
+  // Neither sized nor common (the end is a sentinel of another type): parallelize must count
+  // the elements by reading them once.
+  const auto data = random_ints(10'000, 39);
+  std::ostringstream text;
+  for (int x : data) text << x << ' ';
+  std::istringstream in(text.str());
+  const auto from_stream = ln::parallelize(std::views::istream<int>(in), 7);
+  CHECK(from_stream.partitions() == 7);
+  const auto below = ln::parallelize(std::views::iota(0) | std::views::take_while([](int x) { return x < 1000; }), 3);
+  with_policies([&](const std::string& policy, auto pol) {
+    INFO("policy: " << policy);
+    CHECK(mismatch(from_stream | ln::collect(pol), data) == "");
+    CHECK((below | ln::sum(pol)) == 999 * 1000 / 2);
+  });
+}
+
+TEST_CASE("a pipeline over a move-only std view is still a copyable value", "[values][sources][par]") {
+  // `std::vector{...} | std::views::filter(p)` is a filter_view over an owning_view: a view
+  // that owns the vector and is move-only. A pipeline is a value (DESIGN.md: cheap to copy,
+  // actions work on lvalue pipelines), so the source must not make it move-only.
+  const auto data = random_ints(10'000, 40);
+  auto p = std::vector<int>(data) | std::views::filter([](int x) { return x % 2 != 0; }) | ln::map(square);
+  CHECK(std::is_copy_constructible_v<decltype(p)>);
+  [&](auto& pipeline) {  // a template, so that the copies are only compiled when possible
+    using P = std::remove_cvref_t<decltype(pipeline)>;
+    if constexpr (std::is_copy_constructible_v<P>) {
+      const P q = pipeline;
+      const auto expected = oracle(data);
+      for (int run = 0; run < 2; ++run) {
+        CHECK(mismatch(pipeline | ln::collect(), expected) == "");
+        CHECK(mismatch(q | ln::collect(ln::par), expected) == "");
+        CHECK((q | ln::count()) == expected.size());
+      }
+    }
+  }(p);
+  // Moving it is always possible.
+  CHECK((std::move(p) | ln::count()) == oracle(data).size());
+}
+
 
 TEST_CASE("copying a pipeline does not copy its data", "[values][par]") {
   const auto data = random_ints(10'000, 36);
@@ -246,7 +295,7 @@ TEST_CASE("an lvalue source is borrowed: the pipeline sees later changes", "[val
   CHECK(mismatch(q | ln::collect(), std::vector<int>{5, 6}) == "");
 }
 
-TEST_CASE("an rvalue source is owned: the pipeline outlives the expression that made it", "[values]") {
+TEST_CASE("an rvalue source is owned: the pipeline outlives the expression that made it", "[values][par]") {
   const auto make = [](int n) {
     std::vector<int> local(static_cast<std::size_t>(n));
     std::iota(local.begin(), local.end(), 1);

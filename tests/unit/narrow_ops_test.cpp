@@ -138,8 +138,9 @@ TEST_CASE("flat_map of a function returning a vector of strings", "[narrow][flat
 
 TEST_CASE("flat_map of a function returning a reference to a container does not move from it",
           "[narrow][flat_map][par]") {
-  const std::vector<std::vector<std::string>> table = {{}, {"one"}, {"two", "deux"}, {"three", "drei", "trois"}};
-  const auto lookup = [&table](int x) -> const std::vector<std::string>& { return table[static_cast<std::size_t>(mod(x, 4))]; };
+  // Not const: the elements could be moved from, and must not be (they are not f's to give).
+  std::vector<std::vector<std::string>> table = {{}, {"one"}, {"two", "deux"}, {"three", "drei", "trois"}};
+  const auto lookup = [&table](int x) -> std::vector<std::string>& { return table[static_cast<std::size_t>(mod(x, 4))]; };
   const auto data = random_ints(10'000, 7);
   std::vector<std::string> expected;
   for (int x : data) {
@@ -384,6 +385,32 @@ TEST_CASE("closures compose without a source", "[narrow][closure][par]") {
   CHECK(mismatch(v | ((a | b) | c) | ln::collect(), abc) == "");
   CHECK(mismatch(v | (a | (b | c)) | ln::collect(), abc) == "");
   CHECK(mismatch(v | a | (b | c) | ln::collect(ln::par), abc) == "");
+}
+
+TEST_CASE("member pointers as user functions (std::invoke)", "[narrow][projection][par]") {
+  struct item {
+    int id;
+    bool active;
+    std::vector<int> parts;
+  };
+  std::vector<item> items;
+  for (int x : random_ints(1000, 18)) items.push_back({x, x % 3 == 0, std::vector<int>(static_cast<std::size_t>(mod(x, 3)), x)});
+  std::vector<int> ids;
+  std::vector<int> parts;
+  for (const auto& it : items) {
+    if (!it.active) continue;
+    ids.push_back(it.id);
+    for (int y : it.parts) parts.push_back(y);
+  }
+  CHECK(mismatch(items | ln::filter(&item::active) | ln::map(&item::id) | ln::collect(), ids) == "");
+  CHECK(mismatch(items | ln::filter(&item::active) | ln::flat_map(&item::parts) | ln::collect(ln::par), parts) == "");
+  // On prvalue elements too (the member of a temporary, read within the fused kernel).
+  CHECK(mismatch(items | ln::map([](const item& it) { return it; }) | ln::filter(&item::active) | ln::map(&item::id) |
+                     ln::collect(),
+                 ids) == "");
+  CHECK(mismatch(items | ln::map([](const item& it) { return it; }) | ln::filter(&item::active) |
+                     ln::flat_map(&item::parts) | ln::collect(),
+                 parts) == "");
 }
 
 TEST_CASE("both call forms: ln::op(range, f) equals range | ln::op(f)", "[narrow][call_forms]") {

@@ -163,6 +163,30 @@ TEST_CASE("ln::par calls user functions from several threads", "[par]") {
   CHECK(met == 2);
 }
 
+TEST_CASE("ln::par splits a random-access source into partitions that run concurrently", "[par]") {
+  // The first element waits until an element of the second half is being read: only a run
+  // that splits the source and runs the parts on two threads at once gets there (one thread
+  // walking the source in order would time out).
+  constexpr int n = 10'000;
+  std::vector<int> data(n);
+  std::iota(data.begin(), data.end(), 0);
+  for (const auto pol : {ln::par(2), ln::par(3)}) {
+    INFO("threads: " << pol.threads);
+    std::atomic<bool> second_half{false};
+    std::atomic<int> met{0};
+    const auto wait_at_0 = [&](int x) {
+      if (x >= n / 2) second_half = true;
+      if (x == 0 && wait_for(second_half)) ++met;
+      return static_cast<long long>(x);
+    };
+    CHECK((data | ln::map(wait_at_0) | ln::sum(pol)) == n * (n - 1LL) / 2);
+    CHECK(met == 1);
+    second_half = false;
+    CHECK((std::views::iota(0, n) | ln::map(wait_at_0) | ln::sum(pol)) == n * (n - 1LL) / 2);
+    CHECK(met == 2);
+  }
+}
+
 TEST_CASE("ln::par: for_each sees every element exactly once", "[par]") {
   const auto data = random_ints(100'003, 42);
   std::vector<std::atomic<int>> seen(data.size());

@@ -6,6 +6,7 @@
 
 #include <lineage/storage/testing/fault_file_system.hpp>
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -111,11 +112,21 @@ sweep_result sweep(const std::vector<partitions<record>>& before, const partitio
     }
     if (m) REQUIRE_NOTHROW(st::verify(dir));
 
-    // The next writer cleans up whatever the crash left and commits normally.
+    // The next writer cleans up whatever the crash left and commits normally: with keep_last = 2
+    // exactly the new generation and the one that was committed stay (not an uncommitted one).
     const auto next = make_content(9, 2);
     const auto m2 = write_checkpoint(dir, next, options, faults);
     REQUIRE(load_checkpoint<record>(dir) == next);
     if (keep_last == 1) REQUIRE(tree(dir) == clean_tree(m2));
+    if (keep_last == 2) {
+      REQUIRE(m);
+      std::set<std::string> generations;
+      for (const auto& name : tree(dir)) {
+        if (name.front() == 'g' && name.back() == '/') generations.insert(name);
+      }
+      REQUIRE(generations == std::set<std::string>{st::format::generation_directory_name(m->generation) + "/",
+                                                   st::format::generation_directory_name(m2.generation) + "/"});
+    }
   }
   return result;
 }

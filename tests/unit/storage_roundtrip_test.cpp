@@ -323,6 +323,14 @@ TEST_CASE("storage: a new writer removes what a crashed writer left", "[storage]
   CHECK(m.generation == 10);
   CHECK(tree(dir) == clean_tree(m));
 
+  // With keep_last = 2, an uncommitted generation must not take the place of the committed one.
+  write_checkpoint<int>(dir, {{3}}, scratch_options(2));  // g11 (g10 kept)
+  fs::create_directories(dir / "g12");
+  write_bytes(dir / "g12/part-00000", std::vector<std::byte>(100, std::byte{1}));
+  const auto m3 = write_checkpoint<int>(dir, {{4}}, scratch_options(2));
+  CHECK(m3.generation == 13);
+  CHECK(tree(dir) == std::set<std::string>{"LOCK", "MANIFEST", "g11/", "g11/part-00000", "g13/", "g13/part-00000"});
+
   // Without any manifest every generation directory is garbage.
   temp_dir tmp2;
   const auto dir2 = tmp2 / "ckpt";

@@ -16,6 +16,9 @@
 #include <string>
 #include <vector>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 namespace storage_test {
 
 namespace fs = std::filesystem;
@@ -107,10 +110,23 @@ inline std::vector<std::byte> read_bytes(const fs::path& path) {
   return out;
 }
 
+// Overwrites the file in place and then cuts it to size. (Not O_TRUNC: ext4 turns a rewrite
+// after truncation to zero into a synchronous flush, which would make the sweeps slow.)
 inline void write_bytes(const fs::path& path, const std::vector<std::byte>& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  if (!out) throw std::runtime_error("cannot write " + path.string());
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) throw std::runtime_error("cannot open " + path.string());
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ::ssize_t n = ::pwrite(fd, bytes.data() + done, bytes.size() - done, static_cast<::off_t>(done));
+    if (n <= 0) {
+      ::close(fd);
+      throw std::runtime_error("cannot write " + path.string());
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  const bool cut = ::ftruncate(fd, static_cast<::off_t>(bytes.size())) == 0;
+  ::close(fd);
+  if (!cut) throw std::runtime_error("cannot truncate " + path.string());
 }
 
 // Every path under dir, relative, directories with a trailing '/'.

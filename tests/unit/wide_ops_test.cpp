@@ -84,8 +84,8 @@ TEST_CASE("wide: reduce_by_key with a hasher under which every key collides", "[
     const auto expected = oracle_reduce_by_key(data, plus);
     for_each_keyed_source(data, [&](const std::string& source, auto&& src) {
       INFO(input << "; source: " << source);
-      WIDE_CHECK_SAME(sorted(src | ln::reduce_by_key(plus, hashed_by(0, const_hasher{})) | ln::collect()), expected);
-      WIDE_CHECK_SAME(sorted(src | ln::reduce_by_key(plus, hashed_by(3, const_hasher{})) | ln::collect()), expected);
+      WIDE_CHECK_SAME(sorted(src | ln::reduce_by_key(plus, ln::partitioner{0, const_hasher{}}) | ln::collect()), expected);
+      WIDE_CHECK_SAME(sorted(src | ln::reduce_by_key(plus, ln::partitioner{3, const_hasher{}}) | ln::collect()), expected);
     });
   }, colliding_large);
 }
@@ -151,7 +151,7 @@ TEST_CASE("wide: group_by_key equals a std::map of vectors, values in order of a
     const auto expected = oracle_group_by_key(data);
     for_each_keyed_source(data, [&](const std::string& source, auto&& src) {
       INFO(input << "; source: " << source << "; every key collides");
-      WIDE_CHECK_SAME(sorted(src | ln::group_by_key(hashed_by(3, const_hasher{})) | ln::collect()), expected);
+      WIDE_CHECK_SAME(sorted(src | ln::group_by_key(ln::partitioner{3, const_hasher{}}) | ln::collect()), expected);
     });
   }, colliding_large);
 }
@@ -166,7 +166,7 @@ TEST_CASE("wide: group_by_key moves string keys and values without losing any", 
     return std::pair<std::string, std::string>(words[i], words[i] + "#" + std::to_string(i));
   };
   WIDE_CHECK_SAME(sorted(index | ln::map(tag) | ln::group_by_key() | ln::collect()), to_vector(expected));
-  WIDE_CHECK_SAME(sorted(ln::parallelize(index, 6) | ln::map(tag) | ln::group_by_key(hashed_by(2, const_hasher{})) |
+  WIDE_CHECK_SAME(sorted(ln::parallelize(index, 6) | ln::map(tag) | ln::group_by_key(ln::partitioner{2, const_hasher{}}) |
                          ln::collect()),
                   to_vector(expected));
 }
@@ -189,7 +189,7 @@ TEST_CASE("wide: aggregate_by_key equals a std::map fold, with an accumulator of
       INFO(input << "; source: " << source);
       WIDE_CHECK_SAME(sorted(src | ln::aggregate_by_key(acc{0, 0}, seq_op, comb_op) | ln::collect()), expected);
       if (data.size() <= colliding_large) {
-        WIDE_CHECK_SAME(sorted(src | ln::aggregate_by_key(acc{0, 0}, seq_op, comb_op, hashed_by(0, const_hasher{})) |
+        WIDE_CHECK_SAME(sorted(src | ln::aggregate_by_key(acc{0, 0}, seq_op, comb_op, ln::partitioner{0, const_hasher{}}) |
                                ln::collect()),
                         expected);
       }
@@ -292,8 +292,8 @@ TEST_CASE("wide: distinct equals a std::set", "[wide][distinct]") {
       INFO(input << "; source: " << source);
       WIDE_CHECK_SAME(sorted(src | ln::distinct() | ln::collect()), expected);
       if (keys.size() <= colliding_large) {
-        WIDE_CHECK_SAME(sorted(src | ln::distinct(hashed_by(0, const_hasher{})) | ln::collect()), expected);
-        WIDE_CHECK_SAME(sorted(src | ln::distinct(hashed_by(4, const_hasher{})) | ln::collect()), expected);
+        WIDE_CHECK_SAME(sorted(src | ln::distinct(ln::partitioner{0, const_hasher{}}) | ln::collect()), expected);
+        WIDE_CHECK_SAME(sorted(src | ln::distinct(ln::partitioner{4, const_hasher{}}) | ln::collect()), expected);
       }
     });
   });
@@ -367,6 +367,84 @@ TEST_CASE("wide: count_by_key equals a std::map count", "[wide][count_by_key]") 
   });
 }
 
+// ---- by-key operators on input already partitioned by key ----------------------------------------
+// A by-key operator whose input is partitioned by its key (the output of a by-key operator with
+// the default hasher, through filter and map_values, or a checkpoint of it) combines each
+// partition in place (exec/key_partitioning.hpp). Same results as with a shuffle, and only then.
+
+TEST_CASE("wide: by-key operators after a by-key operator equal the oracle", "[wide][key_partitioning]") {
+  const auto data = keyed(shape::random, 3000, 751);
+  const auto positive = [](const kv& x) { return x.second > 0; };
+  const auto mod7 = [](int v) { return ((v % 7) + 7) % 7; };
+  const auto rekey = [](const kv& x) { return kv(((x.second % 13) + 13) % 13, x.first); };  // moves keys
+
+  std::vector<kv> sums_positive;
+  for (const auto& x : oracle_reduce_by_key(data, plus)) {
+    if (x.second > 0) sums_positive.push_back(x);
+  }
+  std::vector<kv> rekeyed;
+  for (const auto& x : oracle_reduce_by_key(data, plus)) rekeyed.push_back(rekey(x));
+  const auto rekeyed_sums = oracle_reduce_by_key(rekeyed, plus);
+  std::vector<kv> sizes_mod7;
+  for (const auto& [k, vs] : oracle_group_by_key(data)) sizes_mod7.emplace_back(k, mod7(static_cast<int>(vs.size())));
+
+  for_each_keyed_source(data, [&](const std::string& source, auto&& src) {
+    INFO("source: " << source);
+    // filter and map_values keep the partitioning: the second operator skips the shuffle.
+    WIDE_CHECK_SAME(sorted(src | ln::reduce_by_key(plus) | ln::filter(positive) | ln::reduce_by_key(maximum) |
+                           ln::collect()),
+                    sums_positive);
+    WIDE_CHECK_SAME(sorted(src | ln::group_by_key() | ln::map_values([&](const std::vector<int>& vs) {
+                             return mod7(static_cast<int>(vs.size()));
+                           }) |
+                           ln::reduce_by_key(plus) | ln::collect()),
+                    sizes_mod7);
+    WIDE_CHECK_SAME(sorted(src | ln::reduce_by_key(plus, ln::partitioner{7}) | ln::filter(positive) |
+                           ln::group_by_key() | ln::map_values([](const std::vector<int>& vs) { return vs.front(); }) |
+                           ln::collect()),
+                    sums_positive);
+    // A partition count that differs, or a map that moves keys: the shuffle must happen.
+    WIDE_CHECK_SAME(sorted(src | ln::reduce_by_key(plus, ln::partitioner{7}) | ln::filter(positive) |
+                           ln::reduce_by_key(plus, ln::partitioner{3}) | ln::collect()),
+                    sums_positive);
+    WIDE_CHECK_SAME(sorted(src | ln::reduce_by_key(plus) | ln::map(rekey) | ln::reduce_by_key(plus) | ln::collect()),
+                    rekeyed_sums);
+    WIDE_CHECK_SAME(sorted(src | ln::aggregate_by_key(0, plus, plus) | ln::map(rekey) |
+                           ln::aggregate_by_key(0, plus, plus) | ln::collect()),
+                    rekeyed_sums);
+  });
+}
+
+TEST_CASE("wide: a local checkpoint of by-key output keeps its partitioning, and only that",
+          "[wide][key_partitioning]") {
+  const auto data = keyed(shape::skewed, 3000, 752);
+  const auto rekey = [](const kv& x) { return kv(((x.second % 13) + 13) % 13, x.first); };
+  std::vector<kv> rekeyed;
+  for (const auto& x : oracle_reduce_by_key(data, plus)) rekeyed.push_back(rekey(x));
+
+  const auto reduced = ln::parallelize(data, 5) | ln::reduce_by_key(plus) | ln::local_checkpoint();
+  CHECK(reduced.partitioner() == "hash:5");
+  WIDE_CHECK_SAME(sorted(reduced | ln::reduce_by_key(plus) | ln::collect()), oracle_reduce_by_key(data, plus));
+  WIDE_CHECK_SAME(sorted(reduced | ln::map(rekey) | ln::reduce_by_key(plus) | ln::collect()),
+                  oracle_reduce_by_key(rekeyed, plus));
+  // The in-place path gives each key the partition a shuffle would: same keys in partition i.
+  const auto again = reduced | ln::filter([](const kv&) { return true; }) | ln::reduce_by_key(plus) | ln::local_checkpoint();
+  CHECK(again.partitioner() == "hash:5");
+  REQUIRE(again.partitions() == reduced.partitions());
+  for (std::size_t i = 0; i < again.partitions(); ++i) {
+    INFO("partition " << i);
+    WIDE_CHECK_SAME(sorted(again.partition_data()[i]), sorted(reduced.partition_data()[i]));
+  }
+  // Not partitioned by key: a user hasher, a map, a sort, a repartition, a plain source.
+  CHECK((data | ln::reduce_by_key(plus, ln::partitioner{0, const_hasher{}}) | ln::local_checkpoint()).partitioner() ==
+        "none");
+  CHECK((data | ln::reduce_by_key(plus) | ln::map(rekey) | ln::local_checkpoint()).partitioner() == "none");
+  CHECK((data | ln::reduce_by_key(plus) | ln::sort_by([](const kv& x) { return x.first; }) | ln::local_checkpoint())
+            .partitioner() == "none");
+  CHECK((data | ln::reduce_by_key(plus) | ln::repartition(3) | ln::local_checkpoint()).partitioner() == "none");
+  CHECK((data | ln::local_checkpoint()).partitioner() == "none");
+}
+
 // ---- several shuffles, explain -----------------------------------------------------------------
 
 TEST_CASE("wide: a chain of shuffles equals the hand-written loops", "[wide]") {
@@ -425,7 +503,7 @@ concept partitioner_deduces_hasher = requires(H h) { ln::partitioner{std::size_t
 }  // namespace
 
 TEST_CASE("wide: ln::partitioner{n, hasher} deduces the hasher type", "[wide][partitioner]") {
-  // Fails while shuffle.hpp's deduction guides (for `{}` and `{n}`) suppress aggregate CTAD.
+  // Deduction guides for `{}` and `{n}` alone would suppress aggregate CTAD: `{n, h}` needs its own.
   CHECK(partitioner_deduces_hasher<const_hasher>);
   CHECK(partitioner_deduces_hasher<std::hash<int>>);
   // The forms without a hasher deduce std_hash.

@@ -71,12 +71,6 @@ struct const_hasher {
   }
 };
 
-// ln::partitioner{n, h}, spelled with the hasher type (see the CTAD test in wide_ops_test.cpp).
-template <class H>
-ln::partitioner<H> hashed_by(std::size_t n, H h) {
-  return ln::partitioner<H>{n, h};
-}
-
 // ---- readable values, for failure messages (Catch2 v2 prints pairs as {?}) -------------------
 inline std::string show(int x) { return std::to_string(x); }
 inline std::string show(long x) { return std::to_string(x); }

@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 namespace lineage {
@@ -38,6 +39,22 @@ constexpr std::string_view to_string(checkpoint_errc reason) noexcept {
 }
 
 namespace detail {
+
+// Concatenates strings and integers (with appends only: g++ 12's -Wrestrict misfires on
+// `"literal" + std::string` at -O3).
+inline void cat_piece(std::string& out, std::string_view piece) { out.append(piece); }
+template <class I>
+  requires std::is_integral_v<I>
+void cat_piece(std::string& out, I value) {
+  out.append(std::to_string(value));
+}
+template <class... Pieces>
+std::string cat(const Pieces&... pieces) {
+  std::string out;
+  (cat_piece(out, pieces), ...);
+  return out;
+}
+
 inline std::string checkpoint_message(checkpoint_errc reason, const std::filesystem::path& path,
                                       std::string_view detail) {
   std::string message = "lineage checkpoint error: ";

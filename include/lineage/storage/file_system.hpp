@@ -92,16 +92,13 @@ namespace detail {
 
 [[noreturn]] inline void throw_errno(std::string_view operation, const std::filesystem::path& path,
                                      int error) {
-  std::string detail(operation);
-  detail += " failed: ";
-  detail += std::strerror(error);
-  throw checkpoint_error(checkpoint_errc::io_error, path, std::move(detail));
+  throw checkpoint_error(checkpoint_errc::io_error, path, lineage::detail::cat(operation, " failed: ", std::strerror(error)));
 }
 
 [[noreturn]] inline void throw_open_errno(std::string_view operation, const std::filesystem::path& path,
                                           int error) {
   if (error == ENOENT || error == ENOTDIR) {
-    throw checkpoint_error(checkpoint_errc::not_found, path, std::string(operation) + ": no such file");
+    throw checkpoint_error(checkpoint_errc::not_found, path, lineage::detail::cat(operation, ": no such file"));
   }
   throw_errno(operation, path, error);
 }
@@ -222,7 +219,7 @@ class posix_file_system : public file_system {
 
   void rename(const std::filesystem::path& from, const std::filesystem::path& to) override {
     if (::rename(from.c_str(), to.c_str()) != 0) {
-      detail::throw_errno("rename to '" + to.string() + "'", from, errno);
+      detail::throw_errno(lineage::detail::cat("rename to '", to.native(), "'"), from, errno);
     }
   }
 

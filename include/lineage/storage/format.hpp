@@ -105,13 +105,13 @@ inline constexpr std::string_view manifest_temp_name = "MANIFEST.tmp";
 inline constexpr std::string_view lock_name = "LOCK";
 
 inline std::string generation_directory_name(std::uint64_t generation) {
-  return "g" + std::to_string(generation);
+  return lineage::detail::cat("g", generation);
 }
 
 inline std::string partition_file_name(std::uint64_t generation, std::uint64_t index) {
   std::string digits = std::to_string(index);
-  if (digits.size() < 5) digits.insert(0, 5 - digits.size(), '0');
-  return generation_directory_name(generation) + "/part-" + digits;
+  const std::string padding(digits.size() < 5 ? 5 - digits.size() : 0, '0');
+  return lineage::detail::cat("g", generation, "/part-", padding, digits);
 }
 
 // "g<digits>" -> the generation number.
@@ -194,7 +194,7 @@ inline std::uint64_t compute_content_id(const std::vector<partition_info>& parti
     w.u64(p.records);
     w.u64(p.checksum);
   }
-  return XXH3_64bits(w.data().data(), w.data().size());
+  return detail::xxh3(w.data().data(), w.data().size());
 }
 
 inline std::vector<std::byte> encode_manifest(const manifest& m) {
@@ -219,7 +219,7 @@ inline std::vector<std::byte> encode_manifest(const manifest& m) {
   auto& out = w.data();
   const std::uint64_t body = out.size() - manifest_header_size;
   std::memcpy(out.data() + 16, &body, sizeof body);
-  w.u64(XXH3_64bits(out.data(), out.size()));
+  w.u64(detail::xxh3(out.data(), out.size()));
   return std::move(out);
 }
 
@@ -230,7 +230,7 @@ inline std::uint64_t check_manifest_header(std::span<const std::byte> head, std:
   if (head.size() < manifest_header_size) {
     if (is_prefix_of_magic(head, manifest_magic)) {
       throw checkpoint_error(checkpoint_errc::truncated, path,
-                             "manifest is " + std::to_string(file_size) + " bytes, shorter than its header");
+                             lineage::detail::cat("manifest is ", file_size, " bytes, shorter than its header"));
     }
     throw checkpoint_error(checkpoint_errc::not_a_checkpoint, path, "not a lineage manifest (bad magic)");
   }
@@ -249,13 +249,11 @@ inline std::uint64_t check_manifest_header(std::span<const std::byte> head, std:
   const std::uint64_t total = manifest_header_size + body + manifest_trailer_size;
   if (file_size < total) {
     throw checkpoint_error(checkpoint_errc::truncated, path,
-                           "manifest is " + std::to_string(file_size) + " bytes, its header announces " +
-                               std::to_string(total));
+                           lineage::detail::cat("manifest is ", file_size, " bytes, its header announces ", total));
   }
   if (file_size > total) {
     throw checkpoint_error(checkpoint_errc::not_a_checkpoint, path,
-                           "manifest is " + std::to_string(file_size) + " bytes, its header announces " +
-                               std::to_string(total));
+                           lineage::detail::cat("manifest is ", file_size, " bytes, its header announces ", total));
   }
   return total;
 }
@@ -266,7 +264,7 @@ inline manifest decode_manifest(std::span<const std::byte> file, const std::file
   check_manifest_header(file.first(std::min(file.size(), manifest_header_size)), file.size(), path);
   const std::size_t checked = file.size() - manifest_trailer_size;
   const std::uint64_t stored = load_u64(file.data() + checked);
-  if (XXH3_64bits(file.data(), checked) != stored) {
+  if (detail::xxh3(file.data(), checked) != stored) {
     throw checkpoint_error(checkpoint_errc::checksum_mismatch, path, "manifest checksum does not match");
   }
   if (load_u32(file.data() + 8) != endian_mark) {
@@ -276,12 +274,11 @@ inline manifest decode_manifest(std::span<const std::byte> file, const std::file
   m.format_version = load_u32(file.data() + 12);
   if (m.format_version != current_format_version) {
     throw checkpoint_error(checkpoint_errc::format_version, path,
-                           "manifest format version " + std::to_string(m.format_version) +
-                               ", this build reads version " + std::to_string(current_format_version));
+                           lineage::detail::cat("manifest format version ", m.format_version,
+                                                ", this build reads version ", current_format_version));
   }
   const auto malformed = [&](std::string_view what) {
-    return checkpoint_error(checkpoint_errc::not_a_checkpoint, path,
-                            "malformed manifest: " + std::string(what));
+    return checkpoint_error(checkpoint_errc::not_a_checkpoint, path, lineage::detail::cat("malformed manifest: ", what));
   };
   byte_reader r(file.subspan(manifest_header_size, checked - manifest_header_size));
   std::uint64_t count = 0;
@@ -345,16 +342,16 @@ inline void check_partition_header(std::span<const std::byte, partition_header_s
   const std::uint32_t version = load_u32(header.data() + 12);
   if (version != current_format_version) {
     throw checkpoint_error(checkpoint_errc::format_version, path,
-                           "partition format version " + std::to_string(version) + ", this build reads version " +
-                               std::to_string(current_format_version));
+                           lineage::detail::cat("partition format version ", version, ", this build reads version ",
+                                                current_format_version));
   }
   const std::uint64_t stored_generation = load_u64(header.data() + 16);
   const std::uint64_t stored_index = load_u64(header.data() + 24);
   if (stored_generation != generation || stored_index != index) {
     throw checkpoint_error(checkpoint_errc::not_a_checkpoint, path,
-                           "file holds partition " + std::to_string(stored_index) + " of generation " +
-                               std::to_string(stored_generation) + ", expected partition " + std::to_string(index) +
-                               " of generation " + std::to_string(generation));
+                           lineage::detail::cat("file holds partition ", stored_index, " of generation ",
+                                                stored_generation, ", expected partition ", index, " of generation ",
+                                                generation));
   }
 }
 
@@ -364,15 +361,16 @@ inline void check_partition_header(std::span<const std::byte, partition_header_s
 [[noreturn]] inline void throw_partition_size(std::span<const std::byte> head, std::uint64_t size,
                                               std::uint64_t generation, std::uint64_t index,
                                               const partition_info& expected, const std::filesystem::path& path) {
-  const std::string sizes =
-      "file is " + std::to_string(size) + " bytes, manifest records " + std::to_string(expected.bytes);
+  const std::string sizes = lineage::detail::cat("file is ", size, " bytes, manifest records ", expected.bytes);
   if (head.size() < partition_header_size) {
     if (is_prefix_of_magic(head, partition_magic)) throw checkpoint_error(checkpoint_errc::truncated, path, sizes);
-    throw checkpoint_error(checkpoint_errc::not_a_checkpoint, path, "not a lineage partition file (" + sizes + ")");
+    throw checkpoint_error(checkpoint_errc::not_a_checkpoint, path,
+                           lineage::detail::cat("not a lineage partition file (", sizes, ")"));
   }
   check_partition_header(head.first<partition_header_size>(), generation, index, path);
   if (size < expected.bytes) throw checkpoint_error(checkpoint_errc::truncated, path, sizes);
-  throw checkpoint_error(checkpoint_errc::not_a_checkpoint, path, "not the recorded partition file (" + sizes + ")");
+  throw checkpoint_error(checkpoint_errc::not_a_checkpoint, path,
+                         lineage::detail::cat("not the recorded partition file (", sizes, ")"));
 }
 
 inline void check_partition_trailer(std::span<const std::byte, partition_trailer_size> trailer,

@@ -59,8 +59,8 @@ inline std::optional<std::vector<std::byte>> read_manifest_bytes(const std::file
 inline std::unique_ptr<readable_file> open_partition(const std::filesystem::path& dir, const manifest& m,
                                                      std::size_t index, file_system& fs) {
   if (index >= m.partitions.size()) {
-    throw std::out_of_range("lineage: partition " + std::to_string(index) + " of a checkpoint with " +
-                            std::to_string(m.partitions.size()) + " partitions");
+    throw std::out_of_range(
+        lineage::detail::cat("lineage: partition ", index, " of a checkpoint with ", m.partitions.size(), " partitions"));
   }
   const partition_info& entry = m.partitions[index];
   const auto path = dir / entry.file;
@@ -112,7 +112,7 @@ manifest read_manifest(const std::filesystem::path& dir, file_system& fs = defau
   const std::string wanted = element_type_name<T>();
   if (m->element_type != wanted) {
     throw checkpoint_error(checkpoint_errc::type_mismatch, dir,
-                           "checkpoint holds '" + m->element_type + "', requested '" + wanted + "'");
+                           lineage::detail::cat("checkpoint holds '", m->element_type, "', requested '", wanted, "'"));
   }
   return std::move(*m);
 }
@@ -126,7 +126,7 @@ std::vector<T> load_partition(const std::filesystem::path& dir, const manifest& 
     const std::string wanted = element_type_name<T>();
     if (m.element_type != wanted) {
       throw checkpoint_error(checkpoint_errc::type_mismatch, dir,
-                             "checkpoint holds '" + m.element_type + "', requested '" + wanted + "'");
+                             lineage::detail::cat("checkpoint holds '", m.element_type, "', requested '", wanted, "'"));
     }
     auto file = detail::open_partition(dir, m, index, fs);
     const partition_info& entry = m.partitions[index];
@@ -136,8 +136,8 @@ std::vector<T> load_partition(const std::filesystem::path& dir, const manifest& 
       // One block of raw values: read straight into the result, hashing each chunk while cached.
       if (entry.records > payload / sizeof(T) || entry.records * sizeof(T) != payload) {
         throw checkpoint_error(checkpoint_errc::type_mismatch, path,
-                               std::to_string(payload) + " payload bytes are not " + std::to_string(entry.records) +
-                                   " values of '" + wanted + "'");
+                               lineage::detail::cat(payload, " payload bytes are not ", entry.records, " values of '",
+                                                    wanted, "'"));
       }
       std::vector<T> records(static_cast<std::size_t>(entry.records));
       auto* out = reinterpret_cast<std::byte*>(records.data());
@@ -147,7 +147,7 @@ std::vector<T> load_partition(const std::filesystem::path& dir, const manifest& 
         if (!detail::read_exact(*file, format::partition_header_size + done, out + done, chunk)) {
           detail::throw_shrank(path);
         }
-        XXH3_64bits_update(state.get(), out + done, chunk);
+        detail::xxh3_update(state.get(), out + done, chunk);
         done += chunk;
       }
       if (XXH3_64bits_digest(state.get()) != entry.checksum) detail::throw_payload_checksum(path);
@@ -156,7 +156,7 @@ std::vector<T> load_partition(const std::filesystem::path& dir, const manifest& 
       const auto size = static_cast<std::size_t>(payload);
       auto bytes = std::make_unique_for_overwrite<std::byte[]>(size);
       if (!detail::read_exact(*file, format::partition_header_size, bytes.get(), size)) detail::throw_shrank(path);
-      if (XXH3_64bits(bytes.get(), size) != entry.checksum) detail::throw_payload_checksum(path);
+      if (detail::xxh3(bytes.get(), size) != entry.checksum) detail::throw_payload_checksum(path);
       std::vector<T> records;
       try {
         // The writer guarantees records <= payload bytes (see checkpoint_writer), so this
@@ -174,14 +174,14 @@ std::vector<T> load_partition(const std::filesystem::path& dir, const manifest& 
           }
         }
         if (archive.remaining() != 0) {
-          throw decode_error(std::to_string(archive.remaining()) + " bytes left after the last record");
+          throw decode_error(lineage::detail::cat(archive.remaining(), " bytes left after the last record"));
         }
       } catch (const decode_error& e) {
         throw checkpoint_error(checkpoint_errc::type_mismatch, path,
-                               "payload does not decode as '" + wanted + "': " + e.what());
+                               lineage::detail::cat("payload does not decode as '", wanted, "': ", e.what()));
       } catch (const cereal::Exception& e) {
         throw checkpoint_error(checkpoint_errc::type_mismatch, path,
-                               "payload does not decode as '" + wanted + "': " + e.what());
+                               lineage::detail::cat("payload does not decode as '", wanted, "': ", e.what()));
       }
       return records;
     }
@@ -207,7 +207,7 @@ inline manifest verify(const std::filesystem::path& dir, file_system& fs = defau
       if (!detail::read_exact(*file, format::partition_header_size + done, buffer.get(), chunk)) {
         detail::throw_shrank(dir / entry.file);
       }
-      XXH3_64bits_update(state.get(), buffer.get(), chunk);
+      detail::xxh3_update(state.get(), buffer.get(), chunk);
       done += chunk;
     }
     if (XXH3_64bits_digest(state.get()) != entry.checksum) detail::throw_payload_checksum(dir / entry.file);

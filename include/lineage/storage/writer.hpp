@@ -137,8 +137,8 @@ class checkpoint_writer {
       if (committed_) throw std::logic_error("lineage: checkpoint_writer::commit called twice");
       for (std::size_t i = 0; i < slots_.size(); ++i) {
         if (slots_[i] != slot::written) {
-          throw std::logic_error("lineage: checkpoint_writer::commit: partition " + std::to_string(i) +
-                                 (slots_[i] == slot::failed ? " failed" : " was not written"));
+          throw std::logic_error(lineage::detail::cat("lineage: checkpoint_writer::commit: partition ", i,
+                                                      slots_[i] == slot::failed ? " failed" : " was not written"));
         }
       }
       m.partitions = infos_;
@@ -255,7 +255,7 @@ class checkpoint_writer {
       infos_.resize(index + 1);
     }
     if (slots_[index] != slot::empty) {
-      throw std::logic_error("lineage: checkpoint_writer: partition " + std::to_string(index) + " written twice");
+      throw std::logic_error(lineage::detail::cat("lineage: checkpoint_writer: partition ", index, " written twice"));
     }
     slots_[index] = slot::writing;
   }
@@ -286,9 +286,9 @@ class checkpoint_writer {
     if (count > payload || archive.max_claim() > payload) {
       // A reader bounds every count by the bytes left (so that damage cannot make it allocate
       // without limit); elements that serialize to nothing would break that bound.
-      throw std::length_error(
-          "lineage: cannot checkpoint '" + element_type_name<T>() +
-          "': it holds more elements than serialized bytes (elements that serialize to zero bytes)");
+      throw std::length_error(lineage::detail::cat(
+          "lineage: cannot checkpoint '", element_type_name<T>(),
+          "': it holds more elements than serialized bytes (elements that serialize to zero bytes)"));
     }
     const std::uint64_t checksum = archive.digest();
     const auto trailer = format::encode_partition_trailer(count, payload, checksum);

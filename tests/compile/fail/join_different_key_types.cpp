@@ -1,4 +1,4 @@
-// expect: ln::join.other.: both sides must have the same key type
+// expect: ln::join\(other\): both sides must have the same key type
 // Joining (int, V) with (std::string, W) must be rejected by ops/join.hpp's static_assert.
 #include <lineage/lineage.hpp>
 

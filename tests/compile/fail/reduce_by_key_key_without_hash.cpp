@@ -1,4 +1,4 @@
-// expect: ln::reduce_by_key.op.: the key type has no std::hash
+// expect: ln::reduce_by_key\(op\): the key type has no std::hash
 // reduce_by_key on a key type without std::hash (a struct with == but no hash, and no hasher
 // passed in ln::partitioner) must stop at ops/reduce_by_key.hpp's static_assert, which names the
 // fix, rather than deep inside std::unordered_map.

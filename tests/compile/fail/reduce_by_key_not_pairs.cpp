@@ -1,4 +1,4 @@
-// expect: ln::reduce_by_key.op.: the elements are not pair-like
+// expect: ln::reduce_by_key\(op\): the elements are not pair-like
 // reduce_by_key needs (key, value) elements; on plain ints it must say so (ops/reduce_by_key.hpp).
 #include <lineage/lineage.hpp>
 

@@ -361,8 +361,8 @@ class fault_file_system : public file_system {
   void operation(std::string_view name, const std::filesystem::path& path, std::string_view extra = {}) {
     if (crashed_) throw simulated_crash();
     ++operations_;
-    std::string line = std::to_string(operations_) + " " + std::string(name) + " " + path.string();
-    if (!extra.empty()) line += " " + std::string(extra);
+    std::string line = lineage::detail::cat(operations_, " ", name, " ", path.native());
+    if (!extra.empty()) line += lineage::detail::cat(" ", extra);
     log_.push_back(std::move(line));
     if (!armed_ || fired_ || kind_ == fault_kind::short_write || operations_ != target_) return;
     fired_ = true;
@@ -395,7 +395,7 @@ class fault_file_system : public file_system {
       const std::string name(item->d_name);
       if (name == "." || name == "..") continue;
       struct ::stat st {};
-      if (::lstat((dir + "/" + name).c_str(), &st) != 0) continue;
+      if (::lstat(lineage::detail::cat(dir, "/", name).c_str(), &st) != 0) continue;
       result[name] = entry{st.st_ino, S_ISDIR(st.st_mode)};
     }
     ::closedir(d);
@@ -418,7 +418,7 @@ class fault_file_system : public file_system {
     const auto found = it->second.find(std::filesystem::path(path).filename().string());
     if (found == it->second.end() || backups_.contains(found->second.ino)) return;
     if (found->second.is_directory) throw std::logic_error("fault_file_system: renaming directories is not modelled");
-    const auto backup = scratch_ / ("ino-" + std::to_string(found->second.ino));
+    const auto backup = scratch_ / lineage::detail::cat("ino-", found->second.ino);
     if (::link(path.c_str(), backup.c_str()) != 0) detail::throw_errno("link (fault model)", path, errno);
     backups_[found->second.ino] = backup;
   }
@@ -432,7 +432,7 @@ class fault_file_system : public file_system {
   void restore(const entry& durable, const std::filesystem::path& path) {
     const auto backup = backups_.find(durable.ino);
     if (backup == backups_.end()) {
-      throw std::logic_error("fault_file_system: no saved file to restore " + path.string());
+      throw std::logic_error(lineage::detail::cat("fault_file_system: no saved file to restore ", path.native()));
     }
     if (::link(backup->second.c_str(), path.c_str()) != 0) detail::throw_errno("link (fault model)", path, errno);
   }
