@@ -245,9 +245,7 @@ TEST_CASE("join: string keys and values moved through both shuffles", "[wide][jo
                   sorted(oracle_left_join(left, right)));
 }
 
-#ifdef LINEAGE_WIDE_PENDING_FIX_TESTS
-// Does not compile before the fix of core/source.hpp (see the report): a source that is not
-// random-access (std::map, std::list, a filter view) instantiates the partition split.
+// A source that is not random-access (std::map, std::list) is never split, on either side.
 TEST_CASE("join: sides that are not random-access ranges (std::map, std::list)", "[wide][join]") {
   const auto left = side(300, 0, 40, 61);
   std::map<int, std::string> right;
@@ -255,7 +253,7 @@ TEST_CASE("join: sides that are not random-access ranges (std::map, std::list)",
   const std::vector<kw> right_vector(right.begin(), right.end());
   const std::list<kv> left_list(left.begin(), left.end());
   WIDE_CHECK_SAME(sorted(left_list | ln::join(right) | ln::collect()), sorted(oracle_join(left, right_vector)));
+  WIDE_CHECK_SAME(sorted(left_list | ln::join(right) | ln::collect(ln::par)), sorted(oracle_join(left, right_vector)));
   WIDE_CHECK_SAME(sorted(left | ln::left_join(right) | ln::collect()), sorted(oracle_left_join(left, right_vector)));
   CHECK((right | ln::group_by_key() | ln::count()) == right.size());
 }
-#endif

@@ -511,9 +511,8 @@ TEST_CASE("wide: ln::partitioner{n, hasher} deduces the hasher type", "[wide][pa
   CHECK(std::is_same_v<decltype(ln::partitioner{std::size_t{4}}), ln::partitioner<ln::std_hash>>);
 }
 
-#ifdef LINEAGE_WIDE_PENDING_FIX_TESTS
-// Does not compile before the fix of exec/combine_by_key.hpp (see the report): the map-side
-// table of the by-key combiner default-constructs the user's hasher.
+// A stateful hasher without a default constructor: every table and partitioner uses the
+// partitioner's own instance.
 namespace {
 struct seeded_hasher {
   std::size_t seed;
@@ -531,4 +530,3 @@ TEST_CASE("wide: by-key operators accept a hasher without a default constructor"
   const auto sum_of = data | ln::aggregate_by_key(0L, add, std::plus<long>{}, part) | ln::collect();
   CHECK(sum_of.size() == oracle_reduce_by_key(data, plus).size());
 }
-#endif

@@ -54,6 +54,14 @@ struct by_key_combiner {
   }
 };
 
+// The table gets the partitioner's hasher: a user hasher need not be default-constructible.
+template <class K, class C, class Hash, class Aggregator>
+by_key_combiner<K, C, Hash, Aggregator> make_by_key_combiner(const Aggregator& agg, const partitioner<Hash>& part,
+                                                              std::size_t partitions) {
+  return {std::unordered_map<K, C, key_hasher_t<K, Hash>>(0, part.template hash_for<K>()), &agg,
+          {partitions, part.template hash_for<K>()}};
+}
+
 template <class K, class C, class Hash, class Aggregator, pipeline Up>
 partitions_of<std::pair<K, C>> combine_by_key(const Up& up, const exec_context& ctx, const partitioner<Hash>& part,
                                                const Aggregator& agg) {
@@ -65,7 +73,7 @@ partitions_of<std::pair<K, C>> combine_by_key(const Up& up, const exec_context& 
       // Every key is already in the partition the shuffle would send it to.
       partitions_of<item> parts(downstream);
       ctx.for_each_partition(downstream, [&](std::size_t i) {
-        by_key_combiner<K, C, Hash, Aggregator> c{{}, &agg, {1, part.template hash_for<K>()}};
+        auto c = make_by_key_combiner<K, C>(agg, part, 1);
         producer.run(i, c);
         parts[i] = std::move(std::move(c).take_buckets().front());
       });
@@ -73,7 +81,7 @@ partitions_of<std::pair<K, C>> combine_by_key(const Up& up, const exec_context& 
     }
   }
   auto read = shuffle_write(producer, ctx, downstream, [&](std::size_t n) {
-    return by_key_combiner<K, C, Hash, Aggregator>{{}, &agg, {n, part.template hash_for<K>()}};
+    return make_by_key_combiner<K, C>(agg, part, n);
   });
   return shuffle_read(std::move(read), ctx, [&](shuffle_input<item>&& in) {
     std::size_t non_empty = 0;

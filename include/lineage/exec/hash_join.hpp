@@ -4,9 +4,7 @@
 // streams the left side through it. Per key every pair of a left and a right value is emitted
 // (the SQL cross product), left values in order, right values in order for each.
 #include <cstddef>
-#include <memory>
 #include <optional>
-#include <string>
 #include <type_traits>
 #include <unordered_map>
 #include <utility>
@@ -15,7 +13,6 @@
 #include "../core/concepts.hpp"
 #include "../core/partitioned.hpp"
 #include "../core/pipeline.hpp"
-#include "../plan/explain.hpp"
 #include "shuffle.hpp"
 
 namespace lineage::detail {

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <stop_token>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace lineage {
@@ -56,7 +57,10 @@ class thread_pool {
     while (j->run_one()) {
     }
     j->wait();
-    if (j->error) std::rethrow_exception(j->error);
+    // Take the exception out of the job: a worker may drop the last reference to the job
+    // after we return, and the exception object must not be released on that thread while
+    // the caller still handles it (TSan cannot see libstdc++'s refcount and reports a race).
+    if (std::exception_ptr error = std::exchange(j->error, nullptr)) std::rethrow_exception(std::move(error));
   }
 
  private:

@@ -84,7 +84,12 @@ struct sort_by_op {
   template <class In>
   static constexpr bool check() {
     using arg = const std::remove_cvref_t<In>&;
-    if constexpr (!std::is_invocable_v<const KeyFn&, arg>) {
+    if constexpr (!std::is_move_assignable_v<std::remove_cvref_t<In>>) {
+      static_assert(detail::always_false<In>,
+                    "ln::sort_by(key_fn): the elements must be move-assignable to be sorted (a std::map's "
+                    "std::pair<const K, V> is not: ln::map them to std::pair<K, V> first)");
+      return false;
+    } else if constexpr (!std::is_invocable_v<const KeyFn&, arg>) {
       static_assert(detail::always_false<In>,
                     "ln::sort_by(key_fn): key_fn is not invocable with the pipeline's element type");
       return false;
