@@ -9,6 +9,7 @@
 
 #include "../core/concepts.hpp"
 #include "action.hpp"
+#include "shuffle.hpp"
 
 namespace lineage {
 namespace detail {
@@ -26,8 +27,15 @@ struct count_by_key_sink {
 struct count_by_key_action {
   template <class Ref>
   auto make() const {
-    static_assert(pair_like<Ref>, "ln::count_by_key(): the elements are not pair-like (std::pair, std::tuple of 2)");
-    return count_by_key_sink<key_of_t<Ref>>{};
+    if constexpr (!pair_like<Ref>) {
+      static_assert(always_false<Ref>, "ln::count_by_key(): the elements are not pair-like (std::pair, std::tuple of 2)");
+      return count_by_key_sink<int>{};  // (unreachable: keeps the rest of the build quiet)
+    } else if constexpr (!hashable_key<key_of_t<Ref>, std_hash>) {
+      static_assert(always_false<Ref>, "ln::count_by_key(): the key type has no std::hash");
+      return count_by_key_sink<int>{};  // (unreachable: keeps the rest of the build quiet)
+    } else {
+      return count_by_key_sink<key_of_t<Ref>>{};
+    }
   }
   template <class Acc>
   void merge(Acc& into, Acc&& later) const {
