@@ -99,18 +99,6 @@ class node : public pipeline_interface<node<Op, Up>> {
   Op op_;
 };
 
-// What a pipeline expression becomes after a static_assert rejected it: it absorbs every
-// further `|` and converts to anything, so the user sees the one message that names the
-// problem instead of a cascade of follow-up errors.
-struct invalid_pipeline {
-  template <class C>
-  friend invalid_pipeline operator|(invalid_pipeline, const C&) {
-    return {};
-  }
-  template <class T>
-  operator T() const;  // never defined: only ever reached in code that does not compile
-};
-
 // Applies Op to Up after Op has checked (with a readable static_assert) that it accepts Up's
 // elements.
 template <class Op, pipeline Up>

@@ -25,6 +25,18 @@ concept closure = std::is_base_of_v<closure_tag, std::remove_cvref_t<C>>;
 template <class P>
 concept pipeline = std::is_base_of_v<pipeline_tag, std::remove_cvref_t<P>>;
 
+// What a pipeline expression becomes after a static_assert rejected it: it absorbs every
+// further `|` and converts to anything, so the user sees the one message that names the
+// problem instead of a cascade of follow-up errors.
+struct invalid_pipeline {
+  template <class C>
+  friend invalid_pipeline operator|(invalid_pipeline, const C&) {
+    return {};
+  }
+  template <class T>
+  operator T() const;  // never defined: only ever reached in code that does not compile
+};
+
 template <pipeline P>
 using reference_t = typename std::remove_cvref_t<P>::reference;
 

@@ -2,9 +2,10 @@
 // range_source: any input range as the start of a lineage.
 //
 // Ownership follows the value category, as for std::views::all: an lvalue range is borrowed
-// (it must outlive the pipeline), a std view is kept by value, and any other rvalue range
-// (a container, a range-v3 view) is moved into shared ownership, so copying the pipeline
-// never copies the data.
+// (it must outlive the pipeline), a copyable std view is kept by value, and any other rvalue
+// range (a container, a range-v3 view, a move-only std view such as the owning_view of
+// `std::vector{...} | std::views::filter(p)`) is moved into shared ownership, so copying the
+// pipeline never copies the data and a pipeline is always copyable.
 #include <algorithm>
 #include <cstddef>
 #include <iterator>
@@ -129,7 +130,7 @@ auto as_pipeline(R&& r) {
   } else if constexpr (std::is_lvalue_reference_v<R>) {
     using T = std::remove_reference_t<R>;
     return range_source<detail::borrowed_range_holder<T>>({&r});
-  } else if constexpr (std::ranges::view<std::remove_cvref_t<R>>) {
+  } else if constexpr (std::ranges::view<std::remove_cvref_t<R>> && std::copyable<std::remove_cvref_t<R>>) {
     using T = std::remove_cvref_t<R>;
     return range_source<detail::view_holder<T>>({std::forward<R>(r)});
   } else {

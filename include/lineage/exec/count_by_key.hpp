@@ -25,17 +25,20 @@ struct count_by_key_sink {
 };
 
 struct count_by_key_action {
-  template <class Ref>
-  auto make() const {
+  template <class Ref, bool Parallel>
+  static constexpr bool accepts() {
     if constexpr (!pair_like<Ref>) {
       static_assert(always_false<Ref>, "ln::count_by_key(): the elements are not pair-like (std::pair, std::tuple of 2)");
-      return count_by_key_sink<int>{};  // (unreachable: keeps the rest of the build quiet)
-    } else if constexpr (!hashable_key<key_of_t<Ref>, std_hash>) {
-      static_assert(always_false<Ref>, "ln::count_by_key(): the key type has no std::hash");
-      return count_by_key_sink<int>{};  // (unreachable: keeps the rest of the build quiet)
+      return false;
     } else {
-      return count_by_key_sink<key_of_t<Ref>>{};
+      constexpr bool hashable = hashable_key<key_of_t<Ref>, std_hash>;
+      static_assert(hashable, "ln::count_by_key(): the key type has no std::hash");
+      return hashable;
     }
+  }
+  template <class Ref>
+  auto make() const {
+    return count_by_key_sink<key_of_t<Ref>>{};
   }
   template <class Acc>
   void merge(Acc& into, Acc&& later) const {

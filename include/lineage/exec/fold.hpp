@@ -30,16 +30,25 @@ struct fold_action {
   Acc init;
   Op op;
 
+  template <class Ref, bool Parallel>
+  static constexpr bool accepts() {
+    constexpr bool folds = std::is_invocable_r_v<Acc, const Op&, Acc, Ref>;
+    static_assert(folds, "ln::fold(init, op): op(acc, element) must be callable and return the accumulator type");
+    if constexpr (folds && Parallel) {
+      constexpr bool combines = std::is_invocable_r_v<Acc, const Op&, Acc, Acc>;
+      static_assert(combines,
+                    "ln::fold with ln::par combines partition results with op(acc, acc): "
+                    "op must also accept two accumulators");
+      return combines;
+    } else {
+      return folds;
+    }
+  }
   template <class Ref>
   auto make() const {
-    static_assert(std::is_invocable_r_v<Acc, const Op&, Acc, Ref>,
-                  "ln::fold(init, op): op(acc, element) must be callable and return the accumulator type");
     return fold_sink<Acc, Op>{init, &op};
   }
   void merge(fold_sink<Acc, Op>& into, fold_sink<Acc, Op>&& later) const {
-    static_assert(std::is_invocable_r_v<Acc, const Op&, Acc, Acc>,
-                  "ln::fold with ln::par combines partition results with op(acc, acc): "
-                  "op must also accept two accumulators");
     into.acc = op(std::move(into.acc), std::move(later.acc));
   }
   Acc finish(fold_sink<Acc, Op>&& s) const { return std::move(s.acc); }

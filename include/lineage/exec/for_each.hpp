@@ -23,10 +23,14 @@ struct for_each_sink {
 template <class F>
 struct for_each_action {
   F f;
+  template <class Ref, bool Parallel>
+  static constexpr bool accepts() {
+    constexpr bool ok = std::is_invocable_v<const F&, Ref>;
+    static_assert(ok, "ln::for_each(f): f is not invocable with the pipeline's element type");
+    return ok;
+  }
   template <class Ref>
   auto make() const {
-    static_assert(std::is_invocable_v<const F&, Ref>,
-                  "ln::for_each(f): f is not invocable with the pipeline's element type");
     return for_each_sink<F>{&f};
   }
   void merge(for_each_sink<F>&, for_each_sink<F>&&) const {}

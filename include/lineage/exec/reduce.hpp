@@ -28,11 +28,17 @@ struct reduce_sink {
 template <class Op>
 struct reduce_action {
   Op op;
+  template <class Ref, bool Parallel>
+  static constexpr bool accepts() {
+    using T = std::remove_cvref_t<Ref>;
+    // With ln::par, partition results (T) are combined too.
+    constexpr bool ok = std::is_invocable_r_v<T, const Op&, T, Ref> && (!Parallel || std::is_invocable_r_v<T, const Op&, T, T>);
+    static_assert(ok, "ln::reduce(op): op(element, element) must be callable and return the element type");
+    return ok;
+  }
   template <class Ref>
   auto make() const {
     using T = std::remove_cvref_t<Ref>;
-    static_assert(std::is_invocable_r_v<T, const Op&, T, Ref>,
-                  "ln::reduce(op): op(element, element) must be callable and return the element type");
     return reduce_sink<T, Op>{std::nullopt, &op};
   }
   template <class Acc>

@@ -22,12 +22,16 @@ struct sum_sink {
 };
 
 struct sum_action {
+  template <class Ref, bool Parallel>
+  static constexpr bool accepts() {
+    using T = std::remove_cvref_t<Ref>;
+    constexpr bool ok = requires(T t, Ref r) { t += static_cast<Ref>(r); };
+    static_assert(ok, "ln::sum(): the element type has no operator+=");
+    return ok;
+  }
   template <class Ref>
   auto make() const {
-    using T = std::remove_cvref_t<Ref>;
-    static_assert(requires(T t, Ref r) { t += static_cast<Ref>(r); },
-                  "ln::sum(): the element type has no operator+=");
-    return sum_sink<T>{};
+    return sum_sink<std::remove_cvref_t<Ref>>{};
   }
   template <class Acc>
   void merge(Acc& into, Acc&& later) const {

@@ -65,7 +65,9 @@ struct parallelize_fn {
         ++index;
       }
     } else {
-      std::vector<T> all(std::ranges::begin(range), std::ranges::end(range));
+      // Not sized: count by reading it once (its end may be a sentinel of another type).
+      std::vector<T> all;
+      for (auto&& x : range) all.emplace_back(std::forward<decltype(x)>(x));
       return (*this)(std::move(all), partitions);
     }
     return parallelized<T>(std::move(parts));
