@@ -14,6 +14,10 @@ struct count_sink {
   void operator()(X&&) {
     ++n;
   }
+  template <class X>
+  void push_if(bool keep, X&&) {
+    n += keep;
+  }
 };
 
 struct count_action {

@@ -19,6 +19,17 @@ struct sum_sink {
   void operator()(X&& x) {
     total += std::forward<X>(x);
   }
+  // Branch-free conditional push, offered to a filter that feeds the sum directly: adding the
+  // identity keeps the store to `total` unconditional, so the compiler can keep it in a
+  // register and use a conditional move instead of a mispredicted branch. -0.0 is the exact
+  // additive identity of floating point (x + -0.0 == x for every x, -0.0 included).
+  template <class X>
+    requires std::is_arithmetic_v<T> && std::is_convertible_v<X, T>
+  void push_if(bool keep, X&& x) {
+    const T value = static_cast<T>(x);
+    constexpr T identity = std::is_floating_point_v<T> ? -T{} : T{};
+    total += keep ? value : identity;
+  }
 };
 
 struct sum_action {

@@ -19,7 +19,15 @@ struct filter_sink : forwarding_sink<Down> {
   const P* pred;
   template <class X>
   void operator()(X&& x) {
-    if (std::invoke(*pred, std::as_const(x))) this->down(std::forward<X>(x));
+    if constexpr (requires(bool b) { this->down.push_if(b, std::forward<X>(x)); }) {
+      // The next sink is an accumulator that can add its identity instead (sum, count): no
+      // user code runs on the rejected element, and the source has no branch on the predicate
+      // (a compiler may still choose to emit one).
+      const bool keep = static_cast<bool>(std::invoke(*pred, std::as_const(x)));
+      this->down.push_if(keep, std::forward<X>(x));
+    } else {
+      if (std::invoke(*pred, std::as_const(x))) this->down(std::forward<X>(x));
+    }
   }
 };
 
