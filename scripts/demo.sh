@@ -26,6 +26,6 @@ mkdir -p "$work"
 cd "$work"
 for ((run = 1; run <= DEMO_RUNS; run++)); do
   echo
-  echo "==== demo: run $run of $DEMO_RUNS: $DEMO_EXAMPLE ${DEMO_ARGS[*]} (in $work)"
+  echo "==== demo: run $run of $DEMO_RUNS: $DEMO_EXAMPLE${DEMO_ARGS[*]:+ ${DEMO_ARGS[*]}} (in $work)"
   "$exe" "${DEMO_ARGS[@]}"
 done

@@ -62,6 +62,31 @@ using type_list = std::tuple<int, double, std::string, std::pair<int, std::strin
                              std::unordered_map<int, std::set<std::string>>, std::deque<char>>;
 inline constexpr std::size_t type_count = std::tuple_size_v<type_list>;
 
+}  // namespace lineage_fuzz
+
+// Fixed element-type fingerprints, so that the seed corpus made by one compiler's build loads in
+// another's (the compilers spell some type names differently).
+#define LINEAGE_FUZZ_FINGERPRINT(I)                                                      \
+  template <>                                                                            \
+  struct lineage::storage::type_fingerprint<std::tuple_element_t<I, lineage_fuzz::type_list>> { \
+    static std::string name() { return "lineage_fuzz::type" #I; }                       \
+  };
+LINEAGE_FUZZ_FINGERPRINT(0)
+LINEAGE_FUZZ_FINGERPRINT(1)
+LINEAGE_FUZZ_FINGERPRINT(2)
+LINEAGE_FUZZ_FINGERPRINT(3)
+LINEAGE_FUZZ_FINGERPRINT(4)
+LINEAGE_FUZZ_FINGERPRINT(5)
+LINEAGE_FUZZ_FINGERPRINT(6)
+LINEAGE_FUZZ_FINGERPRINT(7)
+LINEAGE_FUZZ_FINGERPRINT(8)
+LINEAGE_FUZZ_FINGERPRINT(9)
+LINEAGE_FUZZ_FINGERPRINT(10)
+#undef LINEAGE_FUZZ_FINGERPRINT
+static_assert(lineage_fuzz::type_count == 11, "one LINEAGE_FUZZ_FINGERPRINT per type");
+
+namespace lineage_fuzz {
+
 inline const std::filesystem::path& checkpoint_dir() {
   static const std::filesystem::path dir = "/fuzz/ckpt";
   return dir;

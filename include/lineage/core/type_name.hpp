@@ -46,6 +46,19 @@ std::string portable_type_name() {
     }
   }
   for (auto at = name.find("> >"); at != std::string::npos; at = name.find("> >", at)) name.erase(at + 1, 1);
+  // Inside variadic templates (std::variant, std::tuple) g++ also prints the standard library's
+  // default template arguments, which clang omits: drop them all.
+  constexpr std::string_view defaults[] = {", std::char_traits<", ", std::allocator<", ", std::less<",
+                                           ", std::hash<",        ", std::equal_to<",   ", std::default_delete<"};
+  for (const auto& prefix : defaults) {
+    for (auto at = name.find(prefix); at != std::string::npos; at = name.find(prefix, at)) {
+      std::size_t end = at + prefix.size();
+      for (int depth = 1; end < name.size() && depth > 0; ++end) {
+        depth += name[end] == '<' ? 1 : name[end] == '>' ? -1 : 0;
+      }
+      name.erase(at, end - at);
+    }
+  }
   return name;
 }
 

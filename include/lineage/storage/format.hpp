@@ -32,6 +32,8 @@
 //   trailer: u64 record count, u64 payload length L, u64 XXH3-64 of the payload
 //   The count and length sit in the trailer so that a file is written in one streaming pass.
 //   The payload checksum is also in the manifest, and equals content_hash() of the records.
+//   Invariant (the writer refuses data that breaks it, the reader rejects files that do): the
+//   record count is at most L, and every cereal size prefix is at most the payload bytes after it.
 //
 // content_id = XXH3-64 of (u64 P, then per partition u64 records, u64 checksum).
 #include <lineage/storage/archive.hpp>

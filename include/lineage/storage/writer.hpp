@@ -180,7 +180,10 @@ class checkpoint_writer {
         throw;
       }
     }
-    committed_ = true;
+    {
+      std::lock_guard guard(mutex_);
+      committed_ = true;
+    }
     remove_old_generations();
     return m;
   }
