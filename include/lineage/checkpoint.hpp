@@ -53,6 +53,9 @@ class checkpoint_stream : public pipeline_interface<checkpoint_stream<T>> {
   struct producer_type {
     const checkpoint_stream* self;
     std::size_t partitions() const { return self->partitions(); }
+    std::optional<std::size_t> size_hint(std::size_t partition) const {
+      return static_cast<std::size_t>(self->manifest_->partitions[partition].records);
+    }
     template <class Sink>
     void run(std::size_t partition, Sink& sink) const {
       auto records = storage::load_partition<T>(self->dir_, *self->manifest_, partition);

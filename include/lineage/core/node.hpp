@@ -9,6 +9,7 @@
 // and, if narrow:  template <class In, class Down> auto sink(Down& down) const;
 //     if wide or a marker: template <class Up> auto produce(const Up&, const exec_context&) const;
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -29,6 +30,14 @@ class narrow_producer {
  public:
   narrow_producer(UpProducer up, const Op& op) : up_(std::move(up)), op_(&op) {}
   std::size_t partitions() const { return up_.partitions(); }
+  // How many elements partition `partition` yields, if known: a one-to-one operator keeps it.
+  std::optional<std::size_t> size_hint(std::size_t partition) const {
+    if constexpr (requires { Op::one_to_one; }) {
+      return up_.size_hint(partition);
+    } else {
+      return std::nullopt;
+    }
+  }
   template <class Sink>
   void run(std::size_t partition, Sink& sink) const {
     auto fused = op_->template sink<In>(sink);

@@ -3,6 +3,7 @@
 // producer that pushes it: each partition is one vector, one partition is one task.
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "sink.hpp"
@@ -17,6 +18,7 @@ class partitioned_producer {
  public:
   explicit partitioned_producer(std::shared_ptr<const partitions_of<T>> data) : data_(std::move(data)) {}
   std::size_t partitions() const { return data_->size(); }
+  std::optional<std::size_t> size_hint(std::size_t partition) const { return (*data_)[partition].size(); }
   template <class Sink>
   void run(std::size_t partition, Sink& sink) const {
     const auto& part = (*data_)[partition];

@@ -8,6 +8,7 @@
 //   void explain_into(plan::explain_builder&) const;
 // A producer is what a plan lowers to at run time:
 //   std::size_t partitions() const;
+//   std::optional<std::size_t> size_hint(std::size_t partition) const;  // element count, if known
 //   template <class Sink> void run(std::size_t partition, Sink& sink) const;
 // and pushes the elements of one partition into `sink` (see core/sink.hpp).
 #include <cstddef>

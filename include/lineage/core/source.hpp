@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <iterator>
 #include <memory>
+#include <optional>
 #include <ranges>
 #include <string>
 #include <type_traits>
@@ -63,6 +64,15 @@ class range_producer {
  public:
   range_producer(R& range, std::size_t partitions) : range_(&range), partitions_(partitions) {}
   std::size_t partitions() const { return partitions_; }
+  std::optional<std::size_t> size_hint(std::size_t partition) const {
+    using iterable = std::remove_reference_t<decltype(as_iterable(*range_))>;
+    if constexpr (std::ranges::sized_range<iterable>) {
+      const auto n = static_cast<std::size_t>(std::ranges::size(as_iterable(*range_)));
+      return n * (partition + 1) / partitions_ - n * partition / partitions_;
+    } else {
+      return std::nullopt;
+    }
+  }
   template <class Sink>
   void run(std::size_t partition, Sink& sink) const {
     auto&& r = as_iterable(*range_);

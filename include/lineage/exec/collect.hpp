@@ -16,6 +16,7 @@ struct collect_sink {
   void operator()(X&& x) {
     out.emplace_back(std::forward<X>(x));
   }
+  void reserve(std::size_t n) { out.reserve(n); }
 };
 
 struct collect_action {

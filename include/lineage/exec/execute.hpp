@@ -29,6 +29,16 @@ auto execute(const P& p, const Action& action, const exec_context& ctx) {
   const auto producer = p.producer(ctx);
   const std::size_t n = producer.partitions();
   auto acc = action.template make<reference_t<P>>();
+  if constexpr (requires(std::size_t k) { acc.reserve(k); }) {  // collect: one allocation when sizes are known
+    std::size_t total = 0;
+    bool known = true;
+    for (std::size_t i = 0; i < n && known; ++i) {
+      const auto hint = producer.size_hint(i);
+      known = hint.has_value();
+      total += hint.value_or(0);
+    }
+    if (known) acc.reserve(total);
+  }
   if constexpr (Parallel) {
     if (ctx.parallel() && n > 1) {
       std::vector<std::optional<decltype(acc)>> partials(n);

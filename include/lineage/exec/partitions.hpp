@@ -17,6 +17,7 @@ partitions_of<element_t<P>> compute_partitions(const P& p, const exec_context& c
   partitions_of<element_t<P>> parts(producer.partitions());
   ctx.for_each_partition(parts.size(), [&](std::size_t i) {
     collect_sink<element_t<P>> sink;
+    if (const auto n = producer.size_hint(i)) sink.out.reserve(*n);
     producer.run(i, sink);
     parts[i] = std::move(sink.out);
   });

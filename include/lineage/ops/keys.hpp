@@ -25,6 +25,7 @@ struct keys_sink : forwarding_sink<Down> {
 struct keys_op {
   static constexpr plan::op_kind kind = plan::op_kind::narrow;
   static constexpr std::string_view name = "keys";
+  static constexpr bool one_to_one = true;  // one output per input: sizes are known ahead
 
   template <class In>
   static constexpr bool check() {

@@ -29,6 +29,7 @@ struct map_op {
   F fn;
   static constexpr plan::op_kind kind = plan::op_kind::narrow;
   static constexpr std::string_view name = "map";
+  static constexpr bool one_to_one = true;  // one output per input: sizes are known ahead
 
   template <class In>
   static constexpr bool check() {

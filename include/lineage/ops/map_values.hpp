@@ -39,6 +39,7 @@ struct map_values_op {
   F fn;
   static constexpr plan::op_kind kind = plan::op_kind::narrow;
   static constexpr std::string_view name = "map_values";
+  static constexpr bool one_to_one = true;  // one output per input: sizes are known ahead
   static constexpr bool preserves_partitioning = true;  // keys stay where they were
 
   template <class In>

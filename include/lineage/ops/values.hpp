@@ -25,6 +25,7 @@ struct values_sink : forwarding_sink<Down> {
 struct values_op {
   static constexpr plan::op_kind kind = plan::op_kind::narrow;
   static constexpr std::string_view name = "values";
+  static constexpr bool one_to_one = true;  // one output per input: sizes are known ahead
 
   template <class In>
   static constexpr bool check() {
