@@ -9,7 +9,11 @@
 #include <lineage/lineage.hpp>
 #include <lineage/storage/testing/fault_file_system.hpp>
 
+#include <chrono>
 #include <csignal>
+#include <thread>
+#include <mutex>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -394,4 +398,87 @@ TEST_CASE("data safety: a FIFO as the manifest or a partition is an error, not a
   struct ::stat st {};
   REQUIRE(::lstat((dir / "MANIFEST").c_str(), &st) == 0);
   CHECK(S_ISFIFO(st.st_mode));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Item 14: remove_checkpoint while others read and write: the reasons say what happened.
+
+TEST_CASE("data safety: a reader whose checkpoint was removed or replaced is told so", "[storage][safety]") {
+  temp_dir tmp;
+  const auto dir = tmp / "ckpt";
+  write_checkpoint<int>(dir, {{1, 2, 3}, {4}});
+  const auto held = st::read_manifest<int>(dir);
+  st::remove_checkpoint(dir);
+  auto e = error_of([&] { st::load_partition<int>(dir, held, 0); });
+  CHECK(e.reason() == checkpoint_errc::not_found);
+  CHECK(std::string(e.what()).find("removed while it was being read") != std::string::npos);
+
+  // Generation numbers start again at 1 after a removal: the new g1/part-00000 is another file
+  // under the same name, which must not be reported as a damaged partition.
+  const auto m = write_checkpoint<int>(dir, {{5, 6}, {4}});
+  REQUIRE(m.generation == held.generation);
+  e = error_of([&] { st::load_partition<int>(dir, held, 0); });
+  CHECK(e.reason() == checkpoint_errc::not_found);
+  CHECK(std::string(e.what()).find("replaced by generation 1 while it was being read") != std::string::npos);
+  // Every partition is checked against the manifest the reader holds: a file that has exactly
+  // the bytes it names loads, whoever wrote it (nothing else is ever returned).
+  CHECK(st::load_partition<int>(dir, held, 1) == std::vector<int>{4});
+}
+
+TEST_CASE("data safety: remove_checkpoint racing with a writer and a reader", "[storage][safety]") {
+  temp_dir tmp;
+  const auto dir = tmp / "ckpt";
+  std::atomic<bool> stop{false};
+  std::mutex mutex;
+  std::vector<std::string> unexpected;
+  const auto note = [&](const std::string& who, const std::exception& e) {
+    std::lock_guard guard(mutex);
+    unexpected.push_back(who + ": " + e.what());
+  };
+  std::atomic<int> commits{0}, removals{0}, reads{0};
+  std::thread writer([&] {
+    for (int i = 0; i < 300 && !stop; ++i) {
+      try {
+        write_checkpoint<int>(dir, {{i, i + 1}, {i + 2}});
+        ++commits;
+        std::this_thread::sleep_for(std::chrono::microseconds(300));  // let the remover in
+      } catch (const checkpoint_error& e) {
+        const std::string what = e.what();
+        const bool ok = e.reason() == checkpoint_errc::locked ||
+                        (e.reason() == checkpoint_errc::not_found && what.find("removed") != std::string::npos);
+        if (!ok) note("writer", e);
+      }
+    }
+  });
+  std::thread remover([&] {
+    for (int i = 0; i < 300 && !stop; ++i) {
+      try {
+        st::remove_checkpoint(dir);
+        ++removals;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      } catch (const checkpoint_error& e) {
+        if (e.reason() != checkpoint_errc::locked) note("remover", e);
+      }
+    }
+  });
+  for (int i = 0; i < 300; ++i) {
+    try {
+      const auto parts = load_checkpoint<int>(dir);
+      // Whatever generation was read, it is one the writer committed, whole.
+      REQUIRE(parts.size() == 2);
+      REQUIRE(parts[0].size() == 2);
+      CHECK(parts[0][1] == parts[0][0] + 1);
+      CHECK(parts[1] == std::vector<int>{parts[0][0] + 2});
+      ++reads;
+    } catch (const checkpoint_error& e) {
+      if (e.reason() != checkpoint_errc::not_found) note("reader", e);
+    }
+  }
+  writer.join();
+  remover.join();
+  INFO("commits " << commits << ", removals " << removals << ", reads " << reads);
+  for (const auto& line : unexpected) INFO(line);
+  CHECK(unexpected.empty());
+  CHECK(commits > 0);
+  CHECK(removals > 0);
 }

@@ -273,14 +273,18 @@ class posix_file_system : public file_system {
   }
 
   bool create_directory(const std::filesystem::path& path) override {
-    if (::mkdir(path.c_str(), 0755) == 0) return true;
-    const int error = errno;
-    if (error == EEXIST) {
+    for (int attempt = 0;; ++attempt) {
+      if (::mkdir(path.c_str(), 0755) == 0) return true;
+      const int error = errno;
+      if (error != EEXIST) detail::throw_open_errno("mkdir", path, error);  // ENOENT: a parent is missing
       struct ::stat st {};
-      if (::lstat(path.c_str(), &st) == 0 && (S_ISDIR(st.st_mode) || S_ISLNK(st.st_mode))) return false;
-      detail::throw_errno("mkdir", path, ENOTDIR);  // exists, and is not a directory
+      if (::lstat(path.c_str(), &st) == 0) {
+        if (S_ISDIR(st.st_mode) || S_ISLNK(st.st_mode)) return false;
+        detail::throw_errno("mkdir", path, ENOTDIR);  // exists, and is not a directory
+      }
+      // Removed between mkdir and lstat (a concurrent remove_checkpoint): try again.
+      if (errno != ENOENT || attempt == 3) detail::throw_errno("lstat after mkdir", path, errno);
     }
-    detail::throw_open_errno("mkdir", path, error);  // ENOENT: a parent is missing -> not_found
   }
 
   void sync_directory(const std::filesystem::path& path) override {

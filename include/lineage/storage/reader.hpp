@@ -133,10 +133,56 @@ manifest read_manifest(const std::filesystem::path& dir, file_system& fs = defau
   return std::move(*m);
 }
 
+namespace detail {
+
+// A reader holds a manifest while it opens the partitions it names. If meanwhile the checkpoint
+// was removed, or replaced by another generation (whose files may even reuse the same names:
+// generation numbers start again at 1 after a removal), what it finds contradicts its manifest.
+// Say that, rather than report healthy files as damaged. (The data is never wrong either way:
+// every partition is checked against the reader's manifest.)
+inline void rethrow_if_replaced(const std::filesystem::path& dir, const manifest& held, file_system& fs,
+                                const checkpoint_error& e) {
+  if (e.reason() == checkpoint_errc::io_error || e.reason() == checkpoint_errc::type_mismatch ||
+      e.reason() == checkpoint_errc::locked) {
+    return;
+  }
+  std::optional<manifest> now;
+  try {
+    now = try_read_manifest(dir, fs);
+  } catch (const checkpoint_error&) {
+    return;  // the original error says more
+  }
+  if (!now) {
+    throw checkpoint_error(checkpoint_errc::not_found, dir,
+                           lineage::detail::cat("the checkpoint was removed while it was being read (", e.what(), ")"));
+  }
+  if (now->generation != held.generation || now->content_id != held.content_id) {
+    throw checkpoint_error(checkpoint_errc::not_found, dir,
+                           lineage::detail::cat("generation ", held.generation, " of the checkpoint was replaced by generation ",
+                                                now->generation, " while it was being read; read it again (", e.what(), ")"));
+  }
+}
+
+template <class T>
+std::vector<T> read_partition(const std::filesystem::path& dir, const manifest& m, std::size_t index, file_system& fs);
+
+}  // namespace detail
+
 // The records of partition `index`, fully validated (see the top of this file).
 template <class T>
 std::vector<T> load_partition(const std::filesystem::path& dir, const manifest& m, std::size_t index,
                               file_system& fs = default_file_system()) {
+  try {
+    return detail::read_partition<T>(dir, m, index, fs);
+  } catch (const checkpoint_error& e) {
+    detail::rethrow_if_replaced(dir, m, fs, e);
+    throw;
+  }
+}
+
+template <class T>
+std::vector<T> detail::read_partition(const std::filesystem::path& dir, const manifest& m, std::size_t index,
+                                      file_system& fs) {
   static_assert(serializable<T>, LINEAGE_NOT_SERIALIZABLE_MESSAGE);
   if constexpr (serializable<T>) {
     const std::string wanted = element_type_name<T>();
@@ -215,8 +261,13 @@ inline manifest verify(const std::filesystem::path& dir, file_system& fs = defau
   auto m = try_read_manifest(dir, fs);
   if (!m) throw checkpoint_error(checkpoint_errc::not_found, dir, "no checkpoint (no MANIFEST) in this directory");
   for (std::size_t i = 0; i < m->partitions.size(); ++i) {
-    auto file = detail::open_partition(dir, *m, i, fs);
-    detail::verify_payload(*file, m->partitions[i], dir / m->partitions[i].file);
+    try {
+      auto file = detail::open_partition(dir, *m, i, fs);
+      detail::verify_payload(*file, m->partitions[i], dir / m->partitions[i].file);
+    } catch (const checkpoint_error& e) {
+      detail::rethrow_if_replaced(dir, *m, fs, e);
+      throw;
+    }
   }
   return std::move(*m);
 }

@@ -97,8 +97,19 @@ class checkpoint_writer {
         fs_(fs),
         durable_(options.durable),
         keep_last_(std::max<std::size_t>(options.keep_last, 1)) {
-    detail::ensure_directory(fs_, dir_, durable_);
-    lock_ = fs_.lock(dir_ / format::lock_name);
+    for (int attempt = 0; !lock_; ++attempt) {
+      detail::ensure_directory(fs_, dir_, durable_);
+      try {
+        lock_ = fs_.lock(dir_ / format::lock_name);
+      } catch (const checkpoint_error& e) {
+        if (e.reason() != checkpoint_errc::not_found) throw;
+        if (attempt == 3) {
+          throw checkpoint_error(checkpoint_errc::not_found, dir_,
+                                 "the directory keeps being removed while the writer starts (a concurrent "
+                                 "remove_checkpoint?)");
+        }
+      }
+    }
     recover_from_crashed_writer();
     create_generation_directory();
   }
