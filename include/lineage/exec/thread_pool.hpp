@@ -68,7 +68,9 @@ class thread_pool {
       start_workers(width - 1);
       queue_.push_back(j);
     }
-    wake_.notify_all();
+    // Wake as many idle pool threads as may join, not all of them: a woken thread that finds
+    // an older joinable job helps that one instead, which needed it as much.
+    for (std::size_t i = 1; i < width; ++i) wake_.notify_one();
     while (j->run_one()) {
     }
     {
