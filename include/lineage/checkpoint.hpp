@@ -30,6 +30,7 @@
 #include "exec/policy.hpp"
 #include "ops/parallelize.hpp"
 #include "plan/signature.hpp"
+#include "plan/source_identity.hpp"
 #include "storage/checkpoint_io.hpp"
 
 namespace lineage {
@@ -116,7 +117,7 @@ template <class H>
 std::uint64_t content_identity(const range_source<H>& s) {
   using R = std::remove_reference_t<decltype(s.range())>;
   if constexpr (std::ranges::forward_range<const R> && storage::serializable<std::ranges::range_value_t<const R>>) {
-    return storage::content_hash(std::as_const(s.range()));
+    return plan::range_identity(std::as_const(s.range()));  // content hash + element count
   } else {
     return unidentified_source();
   }
