@@ -21,11 +21,17 @@
 #  define XXH_DISPATCH_AVX2 1
 #  define XXH_TARGET_AVX2 __attribute__((__target__("avx2")))
 #  define LINEAGE_XXH3_TRY_AVX2 1
+// The AVX2 kernels load the accumulators with aligned 32-byte loads, and xxhash puts them on
+// the stack aligned for the kernels it was compiled for (16 bytes for SSE2): unaligned, those
+// loads fault (g++ -O0 emits them as such).
+#  ifndef XXH_ACC_ALIGN
+#    define XXH_ACC_ALIGN 32
+#  endif
 #endif
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 // The dispatch uses xxhash's internal kernels, whose signatures are those of 0.8.1 (Debian 12).
-#if defined(LINEAGE_XXH3_TRY_AVX2) && XXH_VERSION_NUMBER == 801
+#if defined(LINEAGE_XXH3_TRY_AVX2) && XXH_VERSION_NUMBER == 801 && XXH_ACC_ALIGN >= 32
 #  define LINEAGE_XXH3_AVX2 1
 #endif
 
