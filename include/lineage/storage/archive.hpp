@@ -6,9 +6,18 @@
 //   Small values are batched in the buffer; a large block (a contiguous arithmetic vector's
 //   BinaryData) is hashed and written straight from the caller's memory, never copied.
 // bounded_input_archive: decodes that encoding from memory and trusts nothing: every read is
-//   checked against the bytes left, every size prefix (cereal SizeTag) is checked against the
-//   bytes left *before* cereal allocates for it, a bool must be 0 or 1. Failures throw
+//   checked against the bytes left, every size prefix (cereal SizeTag) is checked *before*
+//   cereal allocates for it, a bool must be 0 or 1. Failures throw
 //   lineage::storage::decode_error.
+//
+// Decoding bounds. For a payload of L bytes, the reader requires (and the writer, through what
+// hashing_output_archive records, refuses data that breaks them, so that all it writes reads
+// back):
+//   - each size prefix counts at most the bytes left after it, and all the size prefixes of the
+//     payload count at most L elements in all. So the elements a reader creates, and its time,
+//     are linear in L (times a constant of the type), even for elements that serialize to zero
+//     bytes in nested containers (vector<vector<empty>>, vector<set<empty>>): there each inner
+//     prefix alone may claim every byte left, which would add up to ~L^2/16 elements.
 //
 // Also here: the serializable<T> concept, element_type_name<T>() (the element-type fingerprint
 // stored in manifests, customizable through type_fingerprint<T>), and content_hash(range).
@@ -196,17 +205,20 @@ class hashing_output_archive
     unhashed_ += size;
   }
 
-  // A container of `count` elements starts here: a reader will require count <= bytes left.
+  // A container of `count` elements starts here: a reader will require count <= bytes left, and
+  // the sum of all the counts <= the payload's length.
   void note_size_claim(std::uint64_t count) noexcept {
+    constexpr std::uint64_t max = std::numeric_limits<std::uint64_t>::max();
     const std::uint64_t at = payload_size();
-    const std::uint64_t end = count > std::numeric_limits<std::uint64_t>::max() - at
-                                  ? std::numeric_limits<std::uint64_t>::max()
-                                  : at + count;
-    max_claim_ = std::max(max_claim_, end);
+    max_claim_ = std::max(max_claim_, count > max - at ? max : at + count);
+    claimed_ = count > max - claimed_ ? max : claimed_ + count;
   }
 
-  // The furthest payload offset a size prefix claimed (see note_size_claim).
-  std::uint64_t max_claim() const noexcept { return max_claim_; }
+  // The shortest payload a reader accepts these size prefixes in: at least the furthest offset
+  // a prefix claimed (its offset + its count), and at least the sum of all the counts. The
+  // writer refuses a partition whose payload is shorter.
+  std::uint64_t max_claim() const noexcept { return std::max(max_claim_, claimed_); }
+
 
   // Payload bytes saved so far (framing excluded).
   std::uint64_t payload_size() const noexcept { return total_ + used_ - unhashed_; }
@@ -264,7 +276,8 @@ class hashing_output_archive
   std::size_t hashed_upto_ = 0;  // buffer_[0, hashed_upto_) is hashed or framing
   std::size_t unhashed_ = 0;     // framing bytes in buffer_
   std::uint64_t total_ = 0;      // payload bytes flushed
-  std::uint64_t max_claim_ = 0;
+  std::uint64_t max_claim_ = 0;  // the furthest offset + count of a size prefix
+  std::uint64_t claimed_ = 0;    // the sum of the size prefixes' counts
 };
 
 class bounded_input_archive
@@ -273,7 +286,9 @@ class bounded_input_archive
   bounded_input_archive(const std::byte* data, std::size_t size) noexcept
       : cereal::InputArchive<bounded_input_archive, cereal::AllowEmptyClassElision>(this),
         cursor_(data),
-        end_(data + size) {}
+        end_(data + size),
+        size_(size),
+        budget_(size) {}
 
   bounded_input_archive(const bounded_input_archive&) = delete;
   bounded_input_archive& operator=(const bounded_input_archive&) = delete;
@@ -289,23 +304,33 @@ class bounded_input_archive
     cursor_ += size;
   }
 
-  // A size prefix: each element takes at least one byte (the writer guarantees it), so a count
-  // larger than the bytes left is damage, and is rejected before anything is allocated for it.
+  // A size prefix, rejected before anything is allocated for it if it claims more elements than
+  // the bytes left, or than the element budget left: all the prefixes of a payload may claim as
+  // many elements in all as it has bytes (the writer guarantees both; see the top of this file).
   std::uint64_t load_size_tag() {
     std::uint64_t count = 0;
     load_bytes(&count, sizeof count);
     if (count > remaining()) {
       throw decode_error(lineage::detail::cat("size prefix ", count, " exceeds the ", remaining(), " bytes left"));
     }
+    if (count > budget_) {
+      throw decode_error(lineage::detail::cat("size prefix ", count, " exceeds the element budget left (", budget_,
+                                              "): the size prefixes claim more elements in all than the payload's ",
+                                              size_, " bytes"));
+    }
+    budget_ -= count;
     return count;
   }
 
  private:
   const std::byte* cursor_;
   const std::byte* end_;
+  std::size_t size_;       // the payload's length
+  std::uint64_t budget_;   // elements the size prefixes may still claim
 };
 
 // cereal's hooks for the two archives (found by argument-dependent lookup).
+
 template <class T>
   requires std::is_arithmetic_v<T>
 void CEREAL_SAVE_FUNCTION_NAME(hashing_output_archive& ar, const T& value) {
