@@ -367,3 +367,129 @@ TEST_CASE("storage hostile input: the writer refuses exactly the element counts 
   CHECK(accepted > 0);  // both sides of the bound were exercised
   CHECK(refused > 0);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Item 6: recursive element types nested deeper than a stack can take.
+
+TEST_CASE("storage hostile input: a forged tree nested 300000 levels deep", "[storage][hostile]") {
+  temp_dir tmp;
+  const auto dir = tmp / "ckpt";
+  forge_checkpoint<nested_tree>(dir, tree_payload(300000), 1);  // 2.4 MB
+  const auto r = run_in_child([&] { load_checkpoint<nested_tree>(dir); }, child_seconds, child_memory);
+  INFO("the child " << describe(r));
+  REQUIRE(r.exited);
+  CHECK(r.code == child_checkpoint_error);
+  CHECK(contains(r.message, "nested"));
+}
+
+TEST_CASE("storage hostile input: a forged linked list (std::unique_ptr) of 2000000 nodes", "[storage][hostile]") {
+  temp_dir tmp;
+  const auto dir = tmp / "ckpt";
+  forge_checkpoint<chain>(dir, chain_payload(2000000), 1);  // 2 MB
+  const auto r = run_in_child([&] { load_checkpoint<chain>(dir); }, child_seconds, child_memory);
+  INFO("the child " << describe(r));
+  REQUIRE(r.exited);
+  CHECK(r.code == child_checkpoint_error);
+  CHECK(contains(r.message, "nested"));
+}
+
+namespace {
+
+// The deepest value of a recursive type the writer accepts, and agreement with the reader at
+// that bound: T of that depth writes and loads back (also on a std::jthread, whose stack is
+// the default thread stack), one level more is refused by the writer (std::length_error) and,
+// forged, by the reader (checkpoint_error). `payload(depth)` is the encoding of make(depth).
+template <class T, class Make, class Payload>
+std::size_t check_depth_bound(Make make, Payload payload, std::size_t far_too_deep) {
+  temp_dir tmp;
+  // Far too deep: the writer refuses (before the bound, it overflowed its stack).
+  const auto refused = run_in_child(
+      [&] {
+        std::vector<T> records;
+        records.push_back(make(far_too_deep));
+        st::checkpoint_writer writer(tmp / "far", scratch_options());
+        writer.write_partition(0, std::span<const T>(records));
+      },
+      child_seconds, child_memory);
+  INFO("writing a value " << far_too_deep << " levels deep: the child " << describe(refused));
+  REQUIRE(refused.exited);
+  REQUIRE(refused.code == child_length_error);
+  CHECK(contains(refused.message, "nested"));
+
+  const auto writes = [&](std::size_t depth) {
+    std::vector<T> records;
+    records.push_back(make(depth));
+    const auto dir = tmp / ("d" + std::to_string(depth));
+    try {
+      st::checkpoint_writer writer(dir, scratch_options());
+      writer.write_partition(0, std::span<const T>(records));
+      writer.commit(st::element_type_name<T>(), 7, "", "none");
+      return true;
+    } catch (const std::length_error& e) {
+      CHECK(contains(e.what(), "nested"));
+      return false;
+    }
+  };
+  std::size_t lo = 1;  // written
+  std::size_t hi = far_too_deep;  // refused
+  REQUIRE(writes(lo));
+  while (hi - lo > 1) {
+    const std::size_t mid = lo + (hi - lo) / 2;
+    (writes(mid) ? lo : hi) = mid;
+  }
+  const std::size_t deepest = lo;
+  CAPTURE(deepest);
+
+  // The deepest accepted value loads back, on this thread and on a std::jthread.
+  const auto dir = tmp / ("d" + std::to_string(deepest));
+  const auto loaded = run_in_child(
+      [&] {
+        if (depth_of(load_checkpoint<T>(dir).at(0).at(0)) != deepest) throw std::runtime_error("wrong depth");
+        std::exception_ptr failure;
+        std::size_t depth = 0;
+        std::jthread worker([&] {
+          try {
+            depth = depth_of(load_checkpoint<T>(dir).at(0).at(0));
+          } catch (...) {
+            failure = std::current_exception();
+          }
+        });
+        worker.join();
+        if (failure) std::rethrow_exception(failure);
+        if (depth != deepest) throw std::runtime_error("wrong depth on the thread");
+      },
+      child_seconds, child_memory);
+  INFO("loading the deepest accepted value: the child " << describe(loaded));
+  CHECK(loaded.exited);
+  CHECK(loaded.code == child_loaded);
+
+  // One level more: forged, the reader refuses it.
+  const auto forged = tmp / "forged";
+  forge_checkpoint<T>(forged, payload(deepest + 1), 1);
+  try {
+    load_checkpoint<T>(forged);
+    FAIL("the reader accepted a value the writer refuses");
+  } catch (const checkpoint_error& e) {
+    CHECK(contains(e.what(), "nested"));
+  }
+  // And the deepest accepted value, forged by hand, is the writer's file.
+  forge_checkpoint<T>(forged, payload(deepest), 1);
+  CHECK(depth_of(load_checkpoint<T>(forged).at(0).at(0)) == deepest);
+  return deepest;
+}
+
+}  // namespace
+
+// The documented guarantees (archive.hpp, max_nesting_depth): a tree through std::vector may be
+// at least 1000 levels deep, a list through std::unique_ptr at least 400 nodes long.
+TEST_CASE("storage hostile input: writer and reader agree on the nesting bound (std::vector tree)",
+          "[storage][hostile]") {
+  const auto deepest = check_depth_bound<nested_tree>(make_tree, tree_payload, 100000);
+  CHECK(deepest >= 1000);
+}
+
+TEST_CASE("storage hostile input: writer and reader agree on the nesting bound (std::unique_ptr list)",
+          "[storage][hostile]") {
+  const auto deepest = check_depth_bound<chain>(make_chain, chain_payload, 100000);
+  CHECK(deepest >= 400);
+}
