@@ -493,3 +493,43 @@ TEST_CASE("storage hostile input: writer and reader agree on the nesting bound (
   const auto deepest = check_depth_bound<chain>(make_chain, chain_payload, 100000);
   CHECK(deepest >= 400);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Item 10: lineage does not check enum values on load (it cannot list enumerators); archive.hpp
+// documents how a type checks its own. This runs the documented pattern.
+
+namespace {
+
+enum class color : std::uint8_t { red, green, blue };
+
+struct paint {
+  color c = color::red;
+
+  template <class Archive>
+  void serialize(Archive& ar) {
+    auto raw = static_cast<std::underlying_type_t<color>>(c);
+    ar(raw);
+    if constexpr (Archive::is_loading::value) {
+      if (raw > static_cast<std::underlying_type_t<color>>(color::blue)) throw st::decode_error("not a color");
+      c = static_cast<color>(raw);
+    }
+  }
+  friend bool operator==(const paint&, const paint&) = default;
+};
+
+}  // namespace
+
+TEST_CASE("storage hostile input: an enum checked on load as archive.hpp documents", "[storage][hostile]") {
+  temp_dir tmp;
+  const auto dir = tmp / "ckpt";
+  const partitions<paint> content{{{color::blue}, {color::red}, {color::green}}};
+  write_checkpoint(dir, content);
+  CHECK(load_checkpoint<paint>(dir) == content);
+  forge_checkpoint<paint>(dir, {std::byte{1}, std::byte{7}}, 2);
+  try {
+    load_checkpoint<paint>(dir);
+    FAIL("an out-of-range enum value loaded");
+  } catch (const checkpoint_error& e) {
+    CHECK(contains(e.what(), "not a color"));
+  }
+}

@@ -472,6 +472,26 @@ std::string element_type_name() {
 // serializable<T>: cereal can save and load T with lineage's archives, T can be default-
 // constructed (records are loaded in place), and so can each element type of the standard
 // containers, pairs, tuples, optionals and variants it is made of.
+//
+// Enumerations are not checked on load. cereal stores an enum as its underlying integer and
+// loads whatever integer the file holds: a damaged or forged file can give an enum member a
+// value that is none of its enumerators (a switch without default matches nothing), and for an
+// unscoped enum without a fixed underlying type (enum color { red, green }) a value outside its
+// range is undefined behavior (UBSan: "load of value 7, which is not a valid value for type").
+// lineage cannot list a type's enumerators, so it cannot check them for you. Give enums a
+// fixed underlying type, and where a value matters, check it when loading: store the integer
+// and throw lineage::storage::decode_error for a value that is not an enumerator, which the
+// reader reports as a checkpoint_error:
+//   template <class Archive> void serialize(Archive& ar) {
+//     auto raw = static_cast<std::underlying_type_t<color>>(c);
+//     ar(raw);
+//     if constexpr (Archive::is_loading::value) {
+//       if (raw > static_cast<std::underlying_type_t<color>>(color::blue))
+//         throw lineage::storage::decode_error("not a color");
+//       c = static_cast<color>(raw);
+//     }
+//   }
+// (lineage's own file formats hold no enums.)
 namespace detail {
 
 template <class T>
