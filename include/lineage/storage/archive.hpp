@@ -6,9 +6,20 @@
 //   Small values are batched in the buffer; a large block (a contiguous arithmetic vector's
 //   BinaryData) is hashed and written straight from the caller's memory, never copied.
 // bounded_input_archive: decodes that encoding from memory and trusts nothing: every read is
-//   checked against the bytes left, every size prefix (cereal SizeTag) is checked against the
-//   bytes left *before* cereal allocates for it, a bool must be 0 or 1. Failures throw
-//   lineage::storage::decode_error.
+//   checked against the bytes left, every size prefix (cereal SizeTag) is checked *before*
+//   cereal allocates for it, a bool must be 0 or 1, values nest at most max_nesting_depth
+//   levels. Failures throw lineage::storage::decode_error.
+//
+// Decoding bounds. For a payload of L bytes, the reader requires (and the writer, through what
+// hashing_output_archive records, refuses data that breaks them, so that all it writes reads
+// back):
+//   - each size prefix counts at most the bytes left after it, and all the size prefixes of the
+//     payload count at most L elements in all. So the elements a reader creates, and its time,
+//     are linear in L (times a constant of the type), even for elements that serialize to zero
+//     bytes in nested containers (vector<vector<empty>>, vector<set<empty>>): there each inner
+//     prefix alone may claim every byte left, which would add up to ~L^2/16 elements.
+//   - values nest at most max_nesting_depth levels: a recursive type (a tree through
+//     std::vector, a list through std::unique_ptr) forged deeper would overflow the stack.
 //
 // Also here: the serializable<T> concept, element_type_name<T>() (the element-type fingerprint
 // stored in manifests, customizable through type_fingerprint<T>), and content_hash(range).
@@ -21,11 +32,17 @@
 #  define XXH_DISPATCH_AVX2 1
 #  define XXH_TARGET_AVX2 __attribute__((__target__("avx2")))
 #  define LINEAGE_XXH3_TRY_AVX2 1
+// The AVX2 kernels load the accumulators with aligned 32-byte loads, and xxhash puts them on
+// the stack aligned for the kernels it was compiled for (16 bytes for SSE2): unaligned, those
+// loads fault (g++ -O0 emits them as such).
+#  ifndef XXH_ACC_ALIGN
+#    define XXH_ACC_ALIGN 32
+#  endif
 #endif
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 // The dispatch uses xxhash's internal kernels, whose signatures are those of 0.8.1 (Debian 12).
-#if defined(LINEAGE_XXH3_TRY_AVX2) && XXH_VERSION_NUMBER == 801
+#if defined(LINEAGE_XXH3_TRY_AVX2) && XXH_VERSION_NUMBER == 801 && XXH_ACC_ALIGN >= 32
 #  define LINEAGE_XXH3_AVX2 1
 #endif
 
@@ -88,6 +105,23 @@ class decode_error : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// How deeply values may nest in a record, counted in the values cereal processes on the way
+// from the record down (through cereal's prologue/epilogue hooks, below): the record, each
+// member, container, element, pair, tuple, optional, variant and smart pointer, and the wrappers
+// cereal puts around some of them (a smart pointer's wrapper, name-value pairs, map items, size
+// prefixes). Each level is a few stack frames of cereal's recursion. With 2048 levels:
+//   struct tree { std::vector<tree> kids; }       a tree 1023 nodes deep (2 levels a node)
+//   struct node { std::map<int, node> kids; }     512 nodes deep (4 levels a node)
+//   struct list { std::unique_ptr<list> next; }   a list of 409 nodes (5 levels a node)
+// The thread stack that loading such a value at the bound needs, for these three types
+// (measured): at most 112 KB with g++ -O2 or clang++-16 -O2, 456 KB with g++ -O0, 552 KB with
+// clang++-16 -O1 ASan+UBSan, 1.25 MB with clang++-16 -O0 ASan (saving needs about as much).
+// That leaves room on a main thread or a std::jthread (glibc gives a thread RLIMIT_STACK,
+// 8 MB by default, 2 MB when it is unlimited). A serialize function with large locals adds its
+// own frames. Deeper values are refused: the writer (and content_hash) throw std::length_error,
+// as they could not be read back; the reader throws decode_error (checkpoint_error).
+inline constexpr std::size_t max_nesting_depth = 2048;
 
 namespace detail {
 
@@ -190,17 +224,31 @@ class hashing_output_archive
     unhashed_ += size;
   }
 
-  // A container of `count` elements starts here: a reader will require count <= bytes left.
+  // A container of `count` elements starts here: a reader will require count <= bytes left, and
+  // the sum of all the counts <= the payload's length.
   void note_size_claim(std::uint64_t count) noexcept {
+    constexpr std::uint64_t max = std::numeric_limits<std::uint64_t>::max();
     const std::uint64_t at = payload_size();
-    const std::uint64_t end = count > std::numeric_limits<std::uint64_t>::max() - at
-                                  ? std::numeric_limits<std::uint64_t>::max()
-                                  : at + count;
-    max_claim_ = std::max(max_claim_, end);
+    max_claim_ = std::max(max_claim_, count > max - at ? max : at + count);
+    claimed_ = count > max - claimed_ ? max : claimed_ + count;
   }
 
-  // The furthest payload offset a size prefix claimed (see note_size_claim).
-  std::uint64_t max_claim() const noexcept { return max_claim_; }
+  // The shortest payload a reader accepts these size prefixes in: at least the furthest offset
+  // a prefix claimed (its offset + its count), and at least the sum of all the counts. The
+  // writer refuses a partition whose payload is shorter.
+  std::uint64_t max_claim() const noexcept { return std::max(max_claim_, claimed_); }
+
+  // cereal starts (enter_value) and ends (leave_value) processing a value; see max_nesting_depth.
+  // The archive cannot be used after enter_value throws.
+  void enter_value() {
+    if (++depth_ > max_nesting_depth) {
+      throw std::length_error(lineage::detail::cat(
+          "lineage: cannot checkpoint a value nested more than ", max_nesting_depth,
+          " levels deep (lineage::storage::max_nesting_depth): a reader refuses deeper values, which "
+          "could overflow its stack"));
+    }
+  }
+  void leave_value() noexcept { --depth_; }
 
   // Payload bytes saved so far (framing excluded).
   std::uint64_t payload_size() const noexcept { return total_ + used_ - unhashed_; }
@@ -258,7 +306,9 @@ class hashing_output_archive
   std::size_t hashed_upto_ = 0;  // buffer_[0, hashed_upto_) is hashed or framing
   std::size_t unhashed_ = 0;     // framing bytes in buffer_
   std::uint64_t total_ = 0;      // payload bytes flushed
-  std::uint64_t max_claim_ = 0;
+  std::uint64_t max_claim_ = 0;  // the furthest offset + count of a size prefix
+  std::uint64_t claimed_ = 0;    // the sum of the size prefixes' counts
+  std::size_t depth_ = 0;        // values being processed (nested)
 };
 
 class bounded_input_archive
@@ -267,7 +317,9 @@ class bounded_input_archive
   bounded_input_archive(const std::byte* data, std::size_t size) noexcept
       : cereal::InputArchive<bounded_input_archive, cereal::AllowEmptyClassElision>(this),
         cursor_(data),
-        end_(data + size) {}
+        end_(data + size),
+        size_(size),
+        budget_(size) {}
 
   bounded_input_archive(const bounded_input_archive&) = delete;
   bounded_input_archive& operator=(const bounded_input_archive&) = delete;
@@ -283,23 +335,70 @@ class bounded_input_archive
     cursor_ += size;
   }
 
-  // A size prefix: each element takes at least one byte (the writer guarantees it), so a count
-  // larger than the bytes left is damage, and is rejected before anything is allocated for it.
+  // A size prefix, rejected before anything is allocated for it if it claims more elements than
+  // the bytes left, or than the element budget left: all the prefixes of a payload may claim as
+  // many elements in all as it has bytes (the writer guarantees both; see the top of this file).
   std::uint64_t load_size_tag() {
     std::uint64_t count = 0;
     load_bytes(&count, sizeof count);
     if (count > remaining()) {
       throw decode_error(lineage::detail::cat("size prefix ", count, " exceeds the ", remaining(), " bytes left"));
     }
+    if (count > budget_) {
+      throw decode_error(lineage::detail::cat("size prefix ", count, " exceeds the element budget left (", budget_,
+                                              "): the size prefixes claim more elements in all than the payload's ",
+                                              size_, " bytes"));
+    }
+    budget_ -= count;
     return count;
   }
+
+  // cereal starts (enter_value) and ends (leave_value) decoding a value; see max_nesting_depth.
+  void enter_value() {
+    if (++depth_ > max_nesting_depth) {
+      throw decode_error(lineage::detail::cat("values nested more than ", max_nesting_depth,
+                                              " levels deep (lineage::storage::max_nesting_depth)"));
+    }
+  }
+  void leave_value() noexcept { --depth_; }
 
  private:
   const std::byte* cursor_;
   const std::byte* end_;
+  std::size_t size_;       // the payload's length
+  std::uint64_t budget_;   // elements the size prefixes may still claim
+  std::size_t depth_ = 0;  // values being decoded (nested)
 };
 
 // cereal's hooks for the two archives (found by argument-dependent lookup).
+
+// cereal calls prologue before and epilogue after processing each value (unqualified, from
+// namespace cereal); these are more specialized than cereal's catch-all templates (any archive,
+// any type), so they are chosen. They count the nesting depth (max_nesting_depth). A type that
+// declared its own archive-generic prologue(Archive&, const T&) or epilogue would make the call
+// ambiguous for these archives; cereal declares such hooks only for its own archives.
+template <class T>
+void prologue(hashing_output_archive& ar, const T&) {
+  ar.enter_value();
+}
+
+template <class T>
+void epilogue(hashing_output_archive& ar, const T&) noexcept {
+  ar.leave_value();
+}
+
+// Always inlined: cereal passes values not loaded yet (uninitialized), and g++ warns
+// (-Wmaybe-uninitialized) when it cannot see that the reference is not read.
+template <class T>
+[[gnu::always_inline]] inline void prologue(bounded_input_archive& ar, const T&) {
+  ar.enter_value();
+}
+
+template <class T>
+void epilogue(bounded_input_archive& ar, const T&) noexcept {
+  ar.leave_value();
+}
+
 template <class T>
   requires std::is_arithmetic_v<T>
 void CEREAL_SAVE_FUNCTION_NAME(hashing_output_archive& ar, const T& value) {
@@ -373,6 +472,26 @@ std::string element_type_name() {
 // serializable<T>: cereal can save and load T with lineage's archives, T can be default-
 // constructed (records are loaded in place), and so can each element type of the standard
 // containers, pairs, tuples, optionals and variants it is made of.
+//
+// Enumerations are not checked on load. cereal stores an enum as its underlying integer and
+// loads whatever integer the file holds: a damaged or forged file can give an enum member a
+// value that is none of its enumerators (a switch without default matches nothing), and for an
+// unscoped enum without a fixed underlying type (enum color { red, green }) a value outside its
+// range is undefined behavior (UBSan: "load of value 7, which is not a valid value for type").
+// lineage cannot list a type's enumerators, so it cannot check them for you. Give enums a
+// fixed underlying type, and where a value matters, check it when loading: store the integer
+// and throw lineage::storage::decode_error for a value that is not an enumerator, which the
+// reader reports as a checkpoint_error:
+//   template <class Archive> void serialize(Archive& ar) {
+//     auto raw = static_cast<std::underlying_type_t<color>>(c);
+//     ar(raw);
+//     if constexpr (Archive::is_loading::value) {
+//       if (raw > static_cast<std::underlying_type_t<color>>(color::blue))
+//         throw lineage::storage::decode_error("not a color");
+//       c = static_cast<color>(raw);
+//     }
+//   }
+// (lineage's own file formats hold no enums.)
 namespace detail {
 
 template <class T>
