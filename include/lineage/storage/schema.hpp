@@ -690,8 +690,13 @@ const element_schema& schema_of() {
     return schema_of<V>();
   } else {
     static_assert(serializable<V>, LINEAGE_NOT_SERIALIZABLE_MESSAGE);
-    static const element_schema schema = detail::schema::compute<V>();
-    return schema;
+    if constexpr (serializable<V>) {
+      static const element_schema schema = detail::schema::compute<V>();
+      return schema;
+    } else {  // only the static_assert's message, no cascade of cereal errors
+      static const element_schema none{};
+      return none;
+    }
   }
 }
 
