@@ -568,7 +568,8 @@ TEST_CASE("schema: notation of arithmetic and standard types", "[schema]") {
   CHECK(text<std::unordered_multiset<int>>() == "unordered_multiset<int32>");
   CHECK(text<std::map<int, std::string>>() == "map<int32,string>");
   CHECK(text<std::multimap<int, std::string>>() == "multimap<int32,string>");
-  CHECK(text<std::unordered_map<std::string, std::vector<double>>>() == "unordered_map<string,vector<float64>>");
+  CHECK(text<std::unordered_map<std::string, std::vector<double>>>() ==
+        "unordered_map<string,vector<float64>>");
   CHECK(text<std::unordered_multimap<int, int>>() == "unordered_multimap<int32,int32>");
   CHECK(text<std::tuple<>>() == "tuple<>");
   CHECK(text<std::tuple<int, std::string, double>>() == "tuple<int32,string,float64>");
@@ -580,8 +581,8 @@ TEST_CASE("schema: notation of arithmetic and standard types", "[schema]") {
   CHECK(text<std::chrono::milliseconds>() == "duration<int64,1/1000>");
   CHECK(text<std::chrono::duration<double>>() == "duration<float64,1/1>");
   CHECK(text<std::chrono::system_clock::time_point>() ==
-        "time_point<system_clock,duration<int64,1/" +
-            std::to_string(std::chrono::system_clock::period::den) + ">>");
+        "time_point<system_clock,duration<int64,1/" + std::to_string(std::chrono::system_clock::period::den) +
+            ">>");
   CHECK(text<std::chrono::time_point<std::chrono::steady_clock, std::chrono::seconds>>() ==
         "time_point<steady_clock,duration<int64,1/1>>");
 }

@@ -36,11 +36,18 @@
 // that different schemas never give the same text.
 //
 // Examples:
-//   int                                   int32
-//   std::vector<std::pair<std::string, long>>  vector<pair<string,int64>>
-//   struct point { int x, y; }  + ar(CEREAL_NVP(x), CEREAL_NVP(y))       {x:int32,y:int32}
-//   the same, serialize(Archive&, std::uint32_t), CEREAL_CLASS_VERSION 2 {x:int32,y:int32}@2
-//   std::map<std::string, std::optional<point>>  map<string,optional<{x:int32,y:int32}>>
+//   int                                            int32
+//   std::vector<std::pair<std::string, long>>      vector<pair<string,int64>>  (LP64)
+//   struct point { int x, y; }, serialize: ar(CEREAL_NVP(x), CEREAL_NVP(y))
+//                                                  {x:int32,y:int32}
+//   the same with serialize(Archive&, std::uint32_t) and CEREAL_CLASS_VERSION(point, 2)
+//                                                  {x:int32,y:int32}@2
+//   std::map<std::string, std::optional<point>>    map<string,optional<{x:int32,y:int32}>>
+//   struct tree { int value; std::vector<tree> kids; }, serialize: ar(value, kids)
+//                                                  {int32,vector<^1>}
+//
+// A class version is shown wherever the class appears (cereal writes it once per archive). A
+// version bump is a schema change even when the class's load() still reads the older version.
 //
 // C++ type names are NOT part of a class's schema: renaming a struct or moving it to another
 // namespace keeps its schema (the manifest's element type name, customizable through
@@ -62,7 +69,8 @@
 //     data passed to cereal::defer (lineage's archives never write deferred data either);
 //   - types whose serializer accepts only specific archives (e.g. a save taking
 //     lineage::storage::hashing_output_archive&, not a template on Archive): schema_archive
-//     cannot run it, so such a type is described by name only, opaque<"its element_type_name">;
+//     cannot run it, so such a type is described by name only, opaque<"its element_type_name">
+//     (the name lineage already stores in manifests: a rename changes it, a new field does not);
 //     the same for a pointee that cannot be value-initialized (abstract, no default constructor,
 //     built by load_and_construct). A serializer that is a template on Archive but does not
 //     compile for schema_archive (it calls members of one particular archive) is a compile error,
@@ -138,7 +146,7 @@ concept has_schema_type = requires(schema_archive& ar) { schema_type<T>::describ
 
 namespace detail::schema {
 
-// One address per type, in every translation unit (no RTTI needed).
+// One address per type (tags are compared only within one computation; no RTTI needed).
 template <class T>
 inline constexpr char type_tag = 0;
 
@@ -147,21 +155,42 @@ const void* tag_of() noexcept {
   return &type_tag<T>;
 }
 
-template <class T> struct is_nvp : std::false_type {};
-template <class T> struct is_nvp<cereal::NameValuePair<T>> : std::true_type {};
-template <class T> struct is_size_tag : std::false_type {};
-template <class T> struct is_size_tag<cereal::SizeTag<T>> : std::true_type {};
-template <class T> struct is_binary_data : std::false_type {};
-template <class T> struct is_binary_data<cereal::BinaryData<T>> : std::true_type {};
-template <class T> struct is_deferred : std::false_type {};
-template <class T> struct is_deferred<cereal::DeferredData<T>> : std::true_type {};
-template <class T> struct base_of { using type = void; static constexpr bool is_virtual = false; };
-template <class B> struct base_of<cereal::base_class<B>> { using type = B; static constexpr bool is_virtual = false; };
-template <class B> struct base_of<cereal::virtual_base_class<B>> { using type = B; static constexpr bool is_virtual = true; };
+template <class T>
+struct is_nvp : std::false_type {};
+template <class T>
+struct is_nvp<cereal::NameValuePair<T>> : std::true_type {};
+template <class T>
+struct is_size_tag : std::false_type {};
+template <class T>
+struct is_size_tag<cereal::SizeTag<T>> : std::true_type {};
+template <class T>
+struct is_binary_data : std::false_type {};
+template <class T>
+struct is_binary_data<cereal::BinaryData<T>> : std::true_type {};
+template <class T>
+struct is_deferred : std::false_type {};
+template <class T>
+struct is_deferred<cereal::DeferredData<T>> : std::true_type {};
+template <class T>
+struct base_of {
+  using type = void;
+  static constexpr bool is_virtual = false;
+};
+template <class B>
+struct base_of<cereal::base_class<B>> {
+  using type = B;
+  static constexpr bool is_virtual = false;
+};
+template <class B>
+struct base_of<cereal::virtual_base_class<B>> {
+  using type = B;
+  static constexpr bool is_virtual = true;
+};
 
 template <class T>
-inline constexpr bool cereal_wrapper_v = is_nvp<T>::value || is_size_tag<T>::value || is_binary_data<T>::value ||
-                                         is_deferred<T>::value || !std::is_void_v<typename base_of<T>::type>;
+inline constexpr bool cereal_wrapper_v =
+    is_nvp<T>::value || is_size_tag<T>::value || is_binary_data<T>::value || is_deferred<T>::value ||
+    !std::is_void_v<typename base_of<T>::type>;
 
 // A stand-in for schema_archive in overload detection: the same base and flags, the same
 // functions for cereal's wrappers and arithmetic values, but not the fallback for types whose
@@ -192,8 +221,8 @@ concept restricted_serializer =
 
 // Described by running its serializer (when an instance is at hand).
 template <class T>
-concept by_serializer = (std::is_class_v<T> || std::is_union_v<T>) && !has_schema_type<T> &&
-                        !restricted_serializer<T>;
+concept by_serializer =
+    (std::is_class_v<T> || std::is_union_v<T>) && !has_schema_type<T> && !restricted_serializer<T>;
 
 inline bool plain_name(std::string_view name) noexcept {
   if (name.empty()) return false;
@@ -239,7 +268,8 @@ std::string arithmetic_name() {
   } else {
     constexpr int digits = std::numeric_limits<T>::digits;
     // IEEE 754 interchange formats by their size; others (x87 extended) with their precision.
-    if constexpr ((bits == 32 && digits == 24) || (bits == 64 && digits == 53) || (bits == 128 && digits == 113)) {
+    if constexpr ((bits == 32 && digits == 24) || (bits == 64 && digits == 53) ||
+                  (bits == 128 && digits == 113)) {
       return "float" + std::to_string(bits);
     } else {
       return "float" + std::to_string(bits) + "_m" + std::to_string(digits);
@@ -521,7 +551,7 @@ struct schema_type<T[N]> {
   }
   template <class A>
   static void extents(schema_archive& ar) {
-    if constexpr (std::rank_v<A> > 0) {
+    if constexpr (std::rank_v<A> != 0) {
       ar.append("[" + std::to_string(std::extent_v<A>) + "]");
       extents<std::remove_extent_t<A>>(ar);
     }
