@@ -487,6 +487,26 @@ struct described_ring : ring<T> {
   }
 };
 
+// A name given to a size prefix does not stick to the next field.
+struct named_size_prefix {
+  std::vector<int> items;
+  double after = 0;
+  template <class Archive>
+  void save(Archive& ar) const {
+    ar(cereal::make_nvp("count", cereal::make_size_tag(static_cast<cereal::size_type>(items.size()))));
+    for (const int item : items) ar(item);
+    ar(after);
+  }
+  template <class Archive>
+  void load(Archive& ar) {
+    cereal::size_type size = 0;
+    ar(cereal::make_nvp("count", cereal::make_size_tag(size)));
+    items.resize(static_cast<std::size_t>(size));
+    for (int& item : items) ar(item);
+    ar(after);
+  }
+};
+
 // Counts how often its serializer runs.
 inline std::atomic<int> counted_runs{0};
 struct counted {
@@ -679,6 +699,7 @@ TEST_CASE("schema: what it cannot see", "[schema]") {
   CHECK(same_schema<unnamed_xy, unnamed_yx>());
   CHECK(text<conditional_field>() == "{bool}");
   CHECK(text<ring<int>>() == "{}");
+  CHECK(text<named_size_prefix>() == "{float64}");
   CHECK(same_schema<ring<int>, ring<std::string>>());
   // ...which schema_type fixes:
   CHECK(text<described_ring<int>>() == "ring<int32>");

@@ -385,12 +385,14 @@ class schema_archive : public cereal::OutputArchive<schema_archive, cereal::Allo
     if constexpr (is_nvp<T>::value) {
       enter_nvp(value.name, value.value);
     } else if constexpr (is_size_tag<T>::value || is_binary_data<T>::value || is_deferred<T>::value) {
+      pending_name_ = nullptr;  // not part of the schema, nor is a name given to it
       push_muted(nullptr);
     } else if constexpr (!std::is_void_v<typename base_of<T>::type>) {
       using B = typename base_of<T>::type;
       if constexpr (base_of<T>::is_virtual) {
         // cereal writes a virtual base once per object: mirror its bookkeeping.
         if (!virtual_bases_.emplace(tag_of<B>(), static_cast<const void*>(value.base_ptr)).second) {
+          pending_name_ = nullptr;
           push_muted(tag_of<B>());
           return;
         }
