@@ -30,6 +30,7 @@
 #include "exec/policy.hpp"
 #include "ops/parallelize.hpp"
 #include "plan/signature.hpp"
+#include "plan/source_identity.hpp"
 #include "storage/checkpoint_io.hpp"
 
 namespace lineage {
@@ -53,8 +54,16 @@ class checkpoint_stream : public pipeline_interface<checkpoint_stream<T>> {
   struct producer_type {
     const checkpoint_stream* self;
     std::size_t partitions() const { return self->partitions(); }
+    // The manifest's record count, once the partition file's size agrees with it (a forged
+    // manifest must not make a consumer reserve memory for records that are not on disk).
     std::optional<std::size_t> size_hint(std::size_t partition) const {
-      return static_cast<std::size_t>(self->manifest_->partitions[partition].records);
+      const auto& entry = self->manifest_->partitions[partition];
+      try {
+        if (storage::default_file_system().file_size(self->dir_ / entry.file) != entry.bytes) return std::nullopt;
+      } catch (const checkpoint_error&) {
+        return std::nullopt;  // the load reports it
+      }
+      return static_cast<std::size_t>(entry.records);  // <= payload bytes (decode_manifest checks)
     }
     template <class Sink>
     void run(std::size_t partition, Sink& sink) const {
@@ -108,7 +117,7 @@ template <class H>
 std::uint64_t content_identity(const range_source<H>& s) {
   using R = std::remove_reference_t<decltype(s.range())>;
   if constexpr (std::ranges::forward_range<const R> && storage::serializable<std::ranges::range_value_t<const R>>) {
-    return storage::content_hash(std::as_const(s.range()));
+    return plan::range_identity(std::as_const(s.range()));  // content hash + element count
   } else {
     return unidentified_source();
   }
@@ -245,14 +254,19 @@ struct checkpoint_closure : closure_tag {
       }
     });
     std::vector<std::size_t> lost;
+    bool undecodable = false;
     for (std::size_t i = 0; i < failures.size(); ++i) {
-      if (failures[i]) lost.push_back(i);
+      if (!failures[i]) continue;
+      lost.push_back(i);
+      // Bytes that pass their checksum but do not decode as T: the element's serialized form
+      // changed, the data is not damaged. That is the whole checkpoint, never a "repair".
+      undecodable |= failures[i]->reason() == checkpoint_errc::type_mismatch;
     }
     if (lost.empty()) return checkpointed<T>(std::move(parts), origin_of<T>(dir, m, true));
     if (options.on_mismatch == mismatch_policy::fail) throw *failures[lost.front()];
 
     const auto producer = p.producer(context);
-    if (producer.partitions() != parts.size()) {  // another partitioning: recompute it all, once
+    if (undecodable || producer.partitions() != parts.size()) {  // recompute it all, once
       partitions_of<T> all(producer.partitions());
       context.for_each_partition(all.size(), [&](std::size_t i) {
         collect_sink<T> sink;

@@ -160,7 +160,7 @@ int main(int argc, char** argv) {
     names.insert(std::filesystem::relative(item.path(), dir).string());
   }
   const auto m = st::try_read_manifest(dir);
-  std::size_t expected = m ? 3 + m->partitions.size() : 0;  // LOCK, MANIFEST, g<N>/, its parts
+  std::size_t expected = m ? 4 + m->partitions.size() : 0;  // LOCK, MANIFEST, g<N>/, its GENERATION and parts
   const bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0 && m && names.size() == expected;
   if (!clean) {
     std::fprintf(stderr, "final writer: status %d, %zu entries left in the directory:\n", status, names.size());

@@ -115,10 +115,49 @@ TEST_CASE("thread_pool: a task may run a nested job without deadlock", "[par][th
   }
 }
 
-TEST_CASE("ln::par: the shared pool has the requested size", "[par][thread_pool]") {
-  CHECK(ln::shared_thread_pool(3).size() == 3);
-  CHECK(&ln::shared_thread_pool(3) == &ln::shared_thread_pool(3));
-  CHECK(&ln::shared_thread_pool(2) != &ln::shared_thread_pool(3));
+TEST_CASE("ln::par: one shared pool, capped at 4 threads per hardware thread and at least 8", "[par][thread_pool]") {
+  const std::size_t hardware = std::max(std::thread::hardware_concurrency(), 1u);
+  CHECK(ln::max_par_threads() == std::max<std::size_t>(4 * hardware, 8));
+  CHECK(&ln::shared_thread_pool() == &ln::shared_thread_pool());
+  CHECK(ln::shared_thread_pool().size() == ln::max_par_threads());
+  CHECK(ln::shared_thread_pool().started() < ln::max_par_threads());
+}
+
+TEST_CASE("thread_pool starts threads when a job needs them, at most size - 1", "[par][thread_pool]") {
+  ln::thread_pool pool(5);
+  CHECK(pool.started() == 0);
+  std::atomic<int> count{0};
+  pool.run(100, [&](std::size_t) { ++count; }, 1);  // limit 1: the caller alone
+  CHECK(pool.started() == 0);
+  pool.run(2, [&](std::size_t) { ++count; });  // two tasks: one pool thread and the caller
+  CHECK(pool.started() == 1);
+  pool.run(100, [&](std::size_t) { ++count; }, 3);
+  CHECK(pool.started() == 2);
+  pool.run(100, [&](std::size_t) { ++count; });
+  CHECK(pool.started() == 4);
+  CHECK(count == 302);
+}
+
+TEST_CASE("thread_pool::run(n, task, limit) runs at most `limit` tasks at once", "[par][thread_pool]") {
+  ln::thread_pool pool(6);
+  for (std::size_t limit : {1, 2, 3, 6, 100}) {
+    INFO("limit: " << limit);
+    std::atomic<std::size_t> running{0};
+    std::atomic<std::size_t> most{0};
+    pool.run(
+        60,
+        [&](std::size_t) {
+          const std::size_t now = running.fetch_add(1) + 1;
+          std::size_t seen = most.load();
+          while (now > seen && !most.compare_exchange_weak(seen, now)) {
+          }
+          std::this_thread::sleep_for(std::chrono::microseconds(200));
+          running.fetch_sub(1);
+        },
+        limit);
+    CHECK(most.load() <= std::min<std::size_t>(limit, 6));
+    CHECK(most.load() >= 1);
+  }
 }
 
 TEST_CASE("ln::par splits a large vector and merges the partitions in order", "[par]") {

@@ -12,18 +12,6 @@ using namespace storage_test;
 
 namespace {
 
-// The reason and message of what `action` throws; fails the test if it throws nothing.
-template <class F>
-checkpoint_error error_of(F&& action) {
-  try {
-    action();
-  } catch (const checkpoint_error& e) {
-    return e;
-  }
-  FAIL("no checkpoint_error thrown");
-  throw std::logic_error("unreachable");
-}
-
 bool mentions(const checkpoint_error& e, const fs::path& path) {
   return std::string(e.what()).find(path.string()) != std::string::npos;
 }

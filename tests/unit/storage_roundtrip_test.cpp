@@ -18,6 +18,9 @@
 #include <string>
 #include <thread>
 #include <tuple>
+
+#include <sys/wait.h>
+#include <unistd.h>
 #include <unordered_map>
 #include <utility>
 #include <variant>
@@ -255,14 +258,15 @@ TEST_CASE("storage: generations: keep_last, and older ones deleted only after th
     const auto m = write_checkpoint<int>(dir, {{i}}, scratch_options(3));
     CHECK(m.generation == static_cast<std::uint64_t>(i));
   }
-  CHECK(tree(dir) == std::set<std::string>{"LOCK", "MANIFEST", "g3/", "g3/part-00000", "g4/", "g4/part-00000",
-                                           "g5/", "g5/part-00000"});
+  CHECK(tree(dir) == std::set<std::string>{"LOCK", "MANIFEST", "g3/", "g3/GENERATION", "g3/part-00000", "g4/",
+                                           "g4/GENERATION", "g4/part-00000", "g5/", "g5/GENERATION",
+                                           "g5/part-00000"});
   CHECK(load_checkpoint<int>(dir) == partitions<int>{{5}});
   const auto m = write_checkpoint<int>(dir, {{6}});  // keep_last = 1
   CHECK(tree(dir) == clean_tree(m));
   write_checkpoint<int>(dir, {{7}}, scratch_options(0));  // 0 counts as 1
   CHECK(load_checkpoint<int>(dir) == partitions<int>{{7}});
-  CHECK(tree(dir).size() == 4);
+  CHECK(tree(dir).size() == 5);
 }
 
 TEST_CASE("storage: the durable protocol's order of operations", "[storage]") {
@@ -312,31 +316,60 @@ TEST_CASE("storage: a writer destroyed without commit changes nothing visible", 
   CHECK(tree(dir) == clean_tree(m));
 }
 
+namespace {
+
+// A writer killed after `partitions` partitions: a forked child writes them and exits at once,
+// without running any destructor (what SIGKILL leaves, minus the kernel's buffers).
+void crashed_writer(const fs::path& dir, std::size_t partitions, bool with_manifest_temp = false) {
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    try {
+      auto* writer = new st::checkpoint_writer(dir, scratch_options());  // never destroyed
+      for (std::size_t i = 0; i < partitions; ++i) writer->write_partition(i, std::vector<int>{7, 8, 9});
+      if (with_manifest_temp) {  // a manifest cut short while being written
+        const auto bytes = st::format::encode_manifest(st::manifest{});
+        write_bytes(dir / "MANIFEST.tmp", std::vector<std::byte>(bytes.begin(), bytes.begin() + 5));
+      }
+    } catch (...) {
+      ::_exit(1);
+    }
+    ::_exit(0);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+}
+
+}  // namespace
+
 TEST_CASE("storage: a new writer removes what a crashed writer left", "[storage]") {
   temp_dir tmp;
   const auto dir = tmp / "ckpt";
   write_checkpoint<int>(dir, {{1}});
-  fs::create_directories(dir / "g9");
-  write_bytes(dir / "g9/part-00000", std::vector<std::byte>(100, std::byte{1}));
-  write_bytes(dir / "MANIFEST.tmp", std::vector<std::byte>(10, std::byte{2}));
+  crashed_writer(dir, 2, true);
+  REQUIRE(fs::exists(dir / "g2/part-00001"));
+  REQUIRE(fs::exists(dir / "MANIFEST.tmp"));
   const auto m = write_checkpoint<int>(dir, {{2}});
-  CHECK(m.generation == 10);
+  CHECK(m.generation == 3);
   CHECK(tree(dir) == clean_tree(m));
 
   // With keep_last = 2, an uncommitted generation must not take the place of the committed one.
-  write_checkpoint<int>(dir, {{3}}, scratch_options(2));  // g11 (g10 kept)
-  fs::create_directories(dir / "g12");
-  write_bytes(dir / "g12/part-00000", std::vector<std::byte>(100, std::byte{1}));
+  write_checkpoint<int>(dir, {{3}}, scratch_options(2));  // g4 (g3 kept)
+  crashed_writer(dir, 1);                                 // g5, uncommitted
   const auto m3 = write_checkpoint<int>(dir, {{4}}, scratch_options(2));
-  CHECK(m3.generation == 13);
-  CHECK(tree(dir) == std::set<std::string>{"LOCK", "MANIFEST", "g11/", "g11/part-00000", "g13/", "g13/part-00000"});
+  CHECK(m3.generation == 6);
+  CHECK(tree(dir) == std::set<std::string>{"LOCK", "MANIFEST", "g4/", "g4/GENERATION", "g4/part-00000", "g6/",
+                                           "g6/GENERATION", "g6/part-00000"});
 
-  // Without any manifest every generation directory is garbage.
+  // Without any manifest, every generation lineage wrote is garbage.
   temp_dir tmp2;
   const auto dir2 = tmp2 / "ckpt";
-  fs::create_directories(dir2 / "g3");
-  write_bytes(dir2 / "g3/part-00000", std::vector<std::byte>(10, std::byte{1}));
+  crashed_writer(dir2, 3);
+  REQUIRE(fs::exists(dir2 / "g1/part-00002"));
   const auto m2 = write_checkpoint<int>(dir2, {{3}});
+  CHECK(m2.generation == 2);
   CHECK(tree(dir2) == clean_tree(m2));
 }
 

@@ -13,6 +13,7 @@
 #include <iterator>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -101,6 +102,28 @@ std::optional<checkpoint_errc> load_error(const fs::path& dir) {
   return std::nullopt;
 }
 
+// The reason and message of what `action` throws; fails the test if it throws nothing.
+template <class F>
+checkpoint_error error_of(F&& action) {
+  try {
+    action();
+  } catch (const checkpoint_error& e) {
+    return e;
+  }
+  FAIL("no checkpoint_error thrown");
+  throw std::logic_error("unreachable");
+}
+
+// The reason a checkpoint write into dir fails (nullopt if it commits).
+inline std::optional<checkpoint_errc> error_of_write(const fs::path& dir) {
+  try {
+    write_checkpoint<int>(dir, {{9}});
+  } catch (const checkpoint_error& e) {
+    return e.reason();
+  }
+  return std::nullopt;
+}
+
 inline std::vector<std::byte> read_bytes(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot read " + path.string());
@@ -142,7 +165,9 @@ inline std::set<std::string> tree(const fs::path& dir) {
 
 // What a directory holding exactly one committed generation (and nothing stray) looks like.
 inline std::set<std::string> clean_tree(const st::manifest& m) {
-  std::set<std::string> out{"LOCK", "MANIFEST", st::format::generation_directory_name(m.generation) + "/"};
+  const auto generation = st::format::generation_directory_name(m.generation);
+  std::set<std::string> out{"LOCK", "MANIFEST", generation + "/",
+                            generation + "/" + std::string(st::format::generation_marker_name)};
   for (const auto& p : m.partitions) out.insert(p.file);
   return out;
 }

@@ -6,6 +6,13 @@
 // Error convention: every operation reports failure by throwing lineage::checkpoint_error with
 // reason io_error (naming the path, the operation and the errno text), except where noted:
 // opening a missing file throws not_found, taking a lock that another writer holds throws locked.
+//
+// Links and special files: the last component of a path is never followed when it is a
+// symbolic link (O_NOFOLLOW): files are created only where no name exists (O_EXCL), so nothing
+// is ever written through a link planted in a checkpoint directory; a file opened for reading
+// must be a regular file (a FIFO or a device is not_a_checkpoint, and opening it never blocks).
+// The directories leading to a path are the caller's: a checkpoint directory may be reached
+// through a link the user made.
 #include <lineage/storage/error.hpp>
 
 #include <cerrno>
@@ -49,6 +56,9 @@ class readable_file {
   virtual std::uint64_t size() = 0;
   // Reads up to `size` bytes at `offset`; returns the count read, 0 only at end of file.
   virtual std::size_t read_some(std::uint64_t offset, std::byte* out, std::size_t size) = 0;
+  // True if the file may have holes (a sparse file: an apparent size the disk does not hold).
+  // lineage never writes holes, so a reader verifies such a file before allocating for it.
+  virtual bool may_have_holes() { return false; }
 };
 
 // An exclusive lock; released when destroyed (and by the kernel if the process dies).
@@ -65,17 +75,21 @@ struct directory_entry {
 class file_system {
  public:
   virtual ~file_system() = default;
-  // Creates (or truncates) a file for writing.
+  // Creates a new file for writing; throws io_error if the name exists (whatever it is: a file,
+  // a link, a directory). Replacing a file is done by rename().
   virtual std::unique_ptr<writable_file> create_file(const std::filesystem::path& path) = 0;
-  // Opens an existing file for reading; throws not_found if it does not exist.
+  // Opens an existing regular file for reading; throws not_found if it does not exist,
+  // not_a_checkpoint if it is a symbolic link or not a regular file.
   virtual std::unique_ptr<readable_file> open_file(const std::filesystem::path& path) = 0;
   // Atomically replaces `to` by `from`.
   virtual void rename(const std::filesystem::path& from, const std::filesystem::path& to) = 0;
   // Returns false if the file did not exist.
   virtual bool remove_file(const std::filesystem::path& path) = 0;
-  // Removes an empty directory; returns false if it did not exist.
+  // Removes an empty directory; returns false if it did not exist. Throws io_error if it is not
+  // empty (the caller decides whether that matters).
   virtual bool remove_directory(const std::filesystem::path& path) = 0;
-  // Creates one directory (not its parents); returns false if it already existed.
+  // Creates one directory (not its parents); returns false if the name already existed as a
+  // directory or as a symbolic link (the caller must then not assume it created anything).
   virtual bool create_directory(const std::filesystem::path& path) = 0;
   // Makes the directory's entries (creations, renames, removals) durable.
   virtual void sync_directory(const std::filesystem::path& path) = 0;
@@ -181,6 +195,16 @@ class posix_readable_file final : public readable_file {
     }
   }
 
+  bool may_have_holes() override {
+#if defined(SEEK_HOLE)
+    const ::off_t end = static_cast<::off_t>(size());
+    const ::off_t hole = ::lseek(fd_, 0, SEEK_HOLE);
+    return hole >= 0 && hole < end;  // without SEEK_HOLE support the file is one data extent
+#else
+    return false;
+#endif
+  }
+
  private:
   int fd_;
   std::filesystem::path path_;
@@ -206,15 +230,28 @@ class posix_file_lock final : public file_lock {
 class posix_file_system : public file_system {
  public:
   std::unique_ptr<writable_file> create_file(const std::filesystem::path& path) override {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0) detail::throw_open_errno("create", path, errno);
     return std::make_unique<detail::posix_writable_file>(fd, path);
   }
 
   std::unique_ptr<readable_file> open_file(const std::filesystem::path& path) override {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) detail::throw_open_errno("open", path, errno);
-    return std::make_unique<detail::posix_readable_file>(fd, path);
+    // O_NONBLOCK: opening a FIFO must not wait for a writer; cleared once it is known to be a
+    // regular file (where it changes nothing anyway).
+    detail::fd_guard fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC));
+    if (fd.get() < 0) {
+      if (errno == ELOOP) throw checkpoint_error(checkpoint_errc::not_a_checkpoint, path, "is a symbolic link");
+      detail::throw_open_errno("open", path, errno);
+    }
+    struct ::stat st {};
+    if (::fstat(fd.get(), &st) != 0) detail::throw_errno("fstat", path, errno);
+    if (!S_ISREG(st.st_mode)) {
+      throw checkpoint_error(checkpoint_errc::not_a_checkpoint, path,
+                             S_ISDIR(st.st_mode) ? "is a directory" : "is not a regular file (a FIFO, socket or device)");
+    }
+    const int flags = ::fcntl(fd.get(), F_GETFL);
+    if (flags < 0 || ::fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK) != 0) detail::throw_errno("fcntl", path, errno);
+    return std::make_unique<detail::posix_readable_file>(fd.release(), path);
   }
 
   void rename(const std::filesystem::path& from, const std::filesystem::path& to) override {
@@ -236,14 +273,18 @@ class posix_file_system : public file_system {
   }
 
   bool create_directory(const std::filesystem::path& path) override {
-    if (::mkdir(path.c_str(), 0755) == 0) return true;
-    const int error = errno;
-    if (error == EEXIST) {
+    for (int attempt = 0;; ++attempt) {
+      if (::mkdir(path.c_str(), 0755) == 0) return true;
+      const int error = errno;
+      if (error != EEXIST) detail::throw_open_errno("mkdir", path, error);  // ENOENT: a parent is missing
       struct ::stat st {};
-      if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return false;
-      detail::throw_errno("mkdir", path, ENOTDIR);  // exists, and is not a directory
+      if (::lstat(path.c_str(), &st) == 0) {
+        if (S_ISDIR(st.st_mode) || S_ISLNK(st.st_mode)) return false;
+        detail::throw_errno("mkdir", path, ENOTDIR);  // exists, and is not a directory
+      }
+      // Removed between mkdir and lstat (a concurrent remove_checkpoint): try again.
+      if (errno != ENOENT || attempt == 3) detail::throw_errno("lstat after mkdir", path, errno);
     }
-    detail::throw_open_errno("mkdir", path, error);  // ENOENT: a parent is missing -> not_found
   }
 
   void sync_directory(const std::filesystem::path& path) override {
@@ -295,7 +336,7 @@ class posix_file_system : public file_system {
     // Retry a few times if the lock file was replaced between open() and flock() (only
     // remove_checkpoint unlinks it), so that two holders can never lock two different inodes.
     for (int attempt = 0; attempt < 16; ++attempt) {
-      detail::fd_guard fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+      detail::fd_guard fd(::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644));
       if (fd.get() < 0) detail::throw_open_errno("open lock file", path, errno);
       if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
         const int error = errno;

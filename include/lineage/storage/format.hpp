@@ -4,7 +4,12 @@
 //   dir/LOCK                 lock file (flock), held by a writer for its lifetime
 //   dir/MANIFEST             the commit point: names the current generation's partition files
 //   dir/MANIFEST.tmp         a manifest being written (removed by the next writer if it crashed)
+//   dir/g<G>/GENERATION      marker written into g<G> before anything else: magic "LNGGENER"
+//                            and u64 G. It proves that lineage created the directory; nothing
+//                            is ever deleted from a g<G> that lacks it, except partition files
+//                            whose own header names generation G (what version 1 wrote)
 //   dir/g<G>/part-<IIIII>    partition I of generation G (decimal; I zero-padded to 5 digits)
+//   G is in [1, max_generation]; a g<digits> name outside that range is not a generation.
 //
 // All integers are in the writer's native byte order; an endianness mark (0x01020304) lets a
 // reader of the other byte order report format_version instead of misreading.
@@ -105,6 +110,19 @@ inline constexpr std::size_t partition_overhead = partition_header_size + partit
 inline constexpr std::string_view manifest_name = "MANIFEST";
 inline constexpr std::string_view manifest_temp_name = "MANIFEST.tmp";
 inline constexpr std::string_view lock_name = "LOCK";
+inline constexpr std::string_view generation_marker_name = "GENERATION";
+inline constexpr std::array<char, 8> generation_marker_magic{'L', 'N', 'G', 'G', 'E', 'N', 'E', 'R'};
+inline constexpr std::size_t generation_marker_size = 16;
+
+// Generation numbers stay far below the point where `G + 1` could wrap: a stray directory or a
+// forged manifest with an absurd number is ignored (directory) or rejected (manifest), so the
+// next writer never commits a generation that readers refuse. 2^48 commits at one per
+// microsecond take nine years.
+inline constexpr std::uint64_t max_generation = std::uint64_t{1} << 48;
+
+// A manifest names every partition in ~40 bytes: 64 MiB is over a million partitions. Anything
+// larger is not read (a sparse or foreign file of any apparent size costs nothing).
+inline constexpr std::uint64_t max_manifest_size = std::uint64_t{64} << 20;
 
 inline std::string generation_directory_name(std::uint64_t generation) {
   return lineage::detail::cat("g", generation);
@@ -123,8 +141,22 @@ inline std::optional<std::uint64_t> parse_generation_directory(std::string_view 
   const auto* first = name.data() + 1;
   const auto* last = name.data() + name.size();
   const auto [end, ec] = std::from_chars(first, last, value);
-  if (ec != std::errc{} || end != last) return std::nullopt;
+  if (ec != std::errc{} || end != last || value > max_generation) return std::nullopt;
   return value;
+}
+
+// "part-<digits>": the name of a partition file inside a generation directory.
+inline bool is_partition_file_name(std::string_view name) {
+  constexpr std::string_view prefix = "part-";
+  if (name.size() < prefix.size() + 5 || name.substr(0, prefix.size()) != prefix) return false;
+  return std::all_of(name.begin() + prefix.size(), name.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+inline std::array<std::byte, generation_marker_size> encode_generation_marker(std::uint64_t generation) {
+  std::array<std::byte, generation_marker_size> marker{};
+  std::memcpy(marker.data(), generation_marker_magic.data(), generation_marker_magic.size());
+  std::memcpy(marker.data() + 8, &generation, 8);
+  return marker;
 }
 
 // Native-order integer (de)serialization helpers.
@@ -249,6 +281,11 @@ inline std::uint64_t check_manifest_header(std::span<const std::byte> head, std:
     throw checkpoint_error(checkpoint_errc::not_a_checkpoint, path, "manifest body length out of range");
   }
   const std::uint64_t total = manifest_header_size + body + manifest_trailer_size;
+  if (total > max_manifest_size) {
+    throw checkpoint_error(checkpoint_errc::not_a_checkpoint, path,
+                           lineage::detail::cat("manifest header announces ", total, " bytes, more than the ",
+                                                max_manifest_size, " a manifest may have"));
+  }
   if (file_size < total) {
     throw checkpoint_error(checkpoint_errc::truncated, path,
                            lineage::detail::cat("manifest is ", file_size, " bytes, its header announces ", total));
@@ -288,7 +325,7 @@ inline manifest decode_manifest(std::span<const std::byte> file, const std::file
       !r.u64(m.content_id) || !r.str(m.partitioner) || !r.u64(count)) {
     throw malformed("fields run past the end");
   }
-  if (m.generation == 0) throw malformed("generation 0");
+  if (m.generation == 0 || m.generation > max_generation) throw malformed("generation number out of range");
   constexpr std::size_t min_entry = 4 + 3 * 8;
   if (count > r.remaining() / min_entry) throw malformed("partition count exceeds the manifest size");
   m.partitions.resize(static_cast<std::size_t>(count));

@@ -12,6 +12,7 @@
 #include <lineage/storage/format.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -92,6 +93,21 @@ inline std::unique_ptr<readable_file> open_partition(const std::filesystem::path
   throw checkpoint_error(checkpoint_errc::truncated, path, "partition shrank while being read");
 }
 
+// Hashes the payload of an opened partition chunk by chunk (a bounded buffer, whatever the
+// file's size) and checks it against the manifest.
+inline void verify_payload(readable_file& file, const partition_info& entry, const std::filesystem::path& path) {
+  const std::uint64_t payload = entry.bytes - format::partition_overhead;
+  const auto buffer = std::make_unique_for_overwrite<std::byte[]>(read_chunk);
+  const auto state = make_xxh3_state();
+  for (std::uint64_t done = 0; done < payload;) {
+    const std::size_t chunk = static_cast<std::size_t>(std::min<std::uint64_t>(payload - done, read_chunk));
+    if (!read_exact(file, format::partition_header_size + done, buffer.get(), chunk)) throw_shrank(path);
+    xxh3_update(state.get(), buffer.get(), chunk);
+    done += chunk;
+  }
+  if (XXH3_64bits_digest(state.get()) != entry.checksum) throw_payload_checksum(path);
+}
+
 }  // namespace detail
 
 // The manifest of the checkpoint in dir; nullopt if there is none (no MANIFEST, or no dir).
@@ -117,10 +133,56 @@ manifest read_manifest(const std::filesystem::path& dir, file_system& fs = defau
   return std::move(*m);
 }
 
+namespace detail {
+
+// A reader holds a manifest while it opens the partitions it names. If meanwhile the checkpoint
+// was removed, or replaced by another generation (whose files may even reuse the same names:
+// generation numbers start again at 1 after a removal), what it finds contradicts its manifest.
+// Say that, rather than report healthy files as damaged. (The data is never wrong either way:
+// every partition is checked against the reader's manifest.)
+inline void rethrow_if_replaced(const std::filesystem::path& dir, const manifest& held, file_system& fs,
+                                const checkpoint_error& e) {
+  if (e.reason() == checkpoint_errc::io_error || e.reason() == checkpoint_errc::type_mismatch ||
+      e.reason() == checkpoint_errc::locked) {
+    return;
+  }
+  std::optional<manifest> now;
+  try {
+    now = try_read_manifest(dir, fs);
+  } catch (const checkpoint_error&) {
+    return;  // the original error says more
+  }
+  if (!now) {
+    throw checkpoint_error(checkpoint_errc::not_found, dir,
+                           lineage::detail::cat("the checkpoint was removed while it was being read (", e.what(), ")"));
+  }
+  if (now->generation != held.generation || now->content_id != held.content_id) {
+    throw checkpoint_error(checkpoint_errc::not_found, dir,
+                           lineage::detail::cat("generation ", held.generation, " of the checkpoint was replaced by generation ",
+                                                now->generation, " while it was being read; read it again (", e.what(), ")"));
+  }
+}
+
+template <class T>
+std::vector<T> read_partition(const std::filesystem::path& dir, const manifest& m, std::size_t index, file_system& fs);
+
+}  // namespace detail
+
 // The records of partition `index`, fully validated (see the top of this file).
 template <class T>
 std::vector<T> load_partition(const std::filesystem::path& dir, const manifest& m, std::size_t index,
                               file_system& fs = default_file_system()) {
+  try {
+    return detail::read_partition<T>(dir, m, index, fs);
+  } catch (const checkpoint_error& e) {
+    detail::rethrow_if_replaced(dir, m, fs, e);
+    throw;
+  }
+}
+
+template <class T>
+std::vector<T> detail::read_partition(const std::filesystem::path& dir, const manifest& m, std::size_t index,
+                                      file_system& fs) {
   static_assert(serializable<T>, LINEAGE_NOT_SERIALIZABLE_MESSAGE);
   if constexpr (serializable<T>) {
     const std::string wanted = element_type_name<T>();
@@ -132,6 +194,9 @@ std::vector<T> load_partition(const std::filesystem::path& dir, const manifest& 
     const partition_info& entry = m.partitions[index];
     const auto path = dir / entry.file;
     const std::uint64_t payload = entry.bytes - format::partition_overhead;
+    // A sparse file can claim any size without the disk holding it: check its checksum with a
+    // bounded buffer before allocating for its contents (the single pass below allocates first).
+    if (file->may_have_holes()) detail::verify_payload(*file, entry, path);
     if constexpr (detail::raw_block_v<T>) {
       // One block of raw values: read straight into the result, hashing each chunk while cached.
       if (entry.records > payload / sizeof(T) || entry.records * sizeof(T) != payload) {
@@ -195,54 +260,132 @@ std::vector<T> load_partition(const std::filesystem::path& dir, const manifest& 
 inline manifest verify(const std::filesystem::path& dir, file_system& fs = default_file_system()) {
   auto m = try_read_manifest(dir, fs);
   if (!m) throw checkpoint_error(checkpoint_errc::not_found, dir, "no checkpoint (no MANIFEST) in this directory");
-  std::unique_ptr<std::byte[]> buffer;
   for (std::size_t i = 0; i < m->partitions.size(); ++i) {
-    auto file = detail::open_partition(dir, *m, i, fs);
-    const auto& entry = m->partitions[i];
-    const std::uint64_t payload = entry.bytes - format::partition_overhead;
-    if (!buffer) buffer = std::make_unique_for_overwrite<std::byte[]>(detail::read_chunk);
-    const auto state = detail::make_xxh3_state();
-    for (std::uint64_t done = 0; done < payload;) {
-      const std::size_t chunk = static_cast<std::size_t>(std::min<std::uint64_t>(payload - done, detail::read_chunk));
-      if (!detail::read_exact(*file, format::partition_header_size + done, buffer.get(), chunk)) {
-        detail::throw_shrank(dir / entry.file);
-      }
-      detail::xxh3_update(state.get(), buffer.get(), chunk);
-      done += chunk;
+    try {
+      auto file = detail::open_partition(dir, *m, i, fs);
+      detail::verify_payload(*file, m->partitions[i], dir / m->partitions[i].file);
+    } catch (const checkpoint_error& e) {
+      detail::rethrow_if_replaced(dir, *m, fs, e);
+      throw;
     }
-    if (XXH3_64bits_digest(state.get()) != entry.checksum) detail::throw_payload_checksum(dir / entry.file);
   }
   return std::move(*m);
 }
 
 namespace detail {
 
-// Removes a directory tree through fs (files and sub-directories first).
-inline void remove_tree(file_system& fs, const std::filesystem::path& path) {
+// True if the regular file `path` starts with `prefix` (false if it is missing, shorter, a link
+// or anything but a regular file).
+inline bool file_starts_with(file_system& fs, const std::filesystem::path& path, std::span<const std::byte> prefix) {
+  try {
+    auto file = fs.open_file(path);
+    std::vector<std::byte> head(prefix.size());
+    return file->size() >= prefix.size() && read_exact(*file, 0, head.data(), head.size()) &&
+           std::equal(head.begin(), head.end(), prefix.begin());
+  } catch (const checkpoint_error& e) {
+    if (e.reason() == checkpoint_errc::io_error) throw;
+    return false;
+  }
+}
+
+// Who wrote the file at `path`, as far as its first bytes tell: lineage if it is a regular file
+// holding a prefix of `magic` (possibly empty: a writer may have been interrupted), someone else
+// if it is anything else (other bytes, a link, a FIFO, a directory), nobody if there is none.
+enum class file_owner { none, lineage, other };
+
+inline file_owner owner_of(file_system& fs, const std::filesystem::path& path, const std::array<char, 8>& magic) {
+  try {
+    auto file = fs.open_file(path);
+    const std::uint64_t size = file->size();
+    std::array<std::byte, 8> head{};
+    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(size, head.size()));
+    const bool ours = read_exact(*file, 0, head.data(), n) && format::is_prefix_of_magic(std::span(head.data(), n), magic);
+    return ours ? file_owner::lineage : file_owner::other;
+  } catch (const checkpoint_error& e) {
+    if (e.reason() == checkpoint_errc::not_found) return file_owner::none;
+    if (e.reason() == checkpoint_errc::io_error) throw;
+    return file_owner::other;
+  }
+}
+
+inline bool holds_prefix_of(file_system& fs, const std::filesystem::path& path, const std::array<char, 8>& magic) {
+  return owner_of(fs, path, magic) == file_owner::lineage;
+}
+
+// Removes what lineage provably wrote in the generation directory dir/g<generation>, and the
+// directory itself if that leaves it empty. Lineage's own: the GENERATION marker and, when it is
+// there (lineage created the directory), every part-<digits> file; without it (a version 1
+// generation, or a folder of the user's that happens to be called g<digits>) only partition
+// files whose header names this generation. Then rmdir, which removes only an empty folder.
+// Never recurses, never follows a link (a link named like a partition is unlinked, not its
+// target), never removes a folder holding anything else.
+// Returns true if the directory is gone.
+// True if `path` is a regular file whose bytes are a (possibly empty) prefix of `expected`.
+inline bool is_prefix_file(file_system& fs, const std::filesystem::path& path, std::span<const std::byte> expected) {
+  try {
+    auto file = fs.open_file(path);
+    const std::uint64_t size = file->size();
+    if (size > expected.size()) return false;
+    std::vector<std::byte> bytes(static_cast<std::size_t>(size));
+    return read_exact(*file, 0, bytes.data(), bytes.size()) && std::equal(bytes.begin(), bytes.end(), expected.begin());
+  } catch (const checkpoint_error& e) {
+    if (e.reason() == checkpoint_errc::io_error) throw;
+    return false;
+  }
+}
+
+inline bool lock_file_is_empty(file_system& fs, const std::filesystem::path& path) {
+  try {
+    return fs.open_file(path)->size() == 0;
+  } catch (const checkpoint_error& e) {
+    if (e.reason() == checkpoint_errc::io_error) throw;
+    return false;
+  }
+}
+
+inline bool remove_generation(file_system& fs, const std::filesystem::path& dir, std::uint64_t generation) {
+  const auto path = dir / format::generation_directory_name(generation);
   std::vector<directory_entry> entries;
   try {
     entries = fs.list_directory(path);
   } catch (const checkpoint_error& e) {
-    if (e.reason() == checkpoint_errc::not_found) return;
+    if (e.reason() == checkpoint_errc::not_found) return true;
     throw;
   }
+  const auto marker = format::encode_generation_marker(generation);
+  const auto marker_path = path / format::generation_marker_name;
+  const bool ours = file_starts_with(fs, marker_path, marker);
+  // A marker cut short (a crash while writing it) proves nothing, but is lineage's to remove.
+  const bool partial_marker = !ours && is_prefix_file(fs, marker_path, marker);
+  const auto header = format::encode_partition_header(generation, 0);
+  const auto header_prefix = std::span<const std::byte>(header.data(), 24);  // magic, byte order, version, generation
+  bool removed_any = false;
   for (const auto& entry : entries) {
-    if (entry.is_directory) {
-      remove_tree(fs, path / entry.name);
-    } else {
-      fs.remove_file(path / entry.name);
-    }
+    if (entry.is_directory || !format::is_partition_file_name(entry.name)) continue;
+    const auto file = path / entry.name;
+    if (ours || file_starts_with(fs, file, header_prefix)) removed_any |= fs.remove_file(file);
   }
-  fs.remove_directory(path);
+  if (ours || (partial_marker && removed_any)) removed_any |= fs.remove_file(marker_path);
+  // Not a folder lineage wrote, unless it is empty (a remover interrupted between its last
+  // unlink and its rmdir leaves that): rmdir removes only an empty folder, so nothing is lost.
+  if (!ours && !removed_any && !entries.empty()) return false;
+  try {
+    fs.remove_directory(path);
+    return true;
+  } catch (const checkpoint_error&) {
+    return false;  // something else is in it: it stays
+  }
 }
 
 }  // namespace detail
 
 // Removes the checkpoint in dir: the manifest first (so the checkpoint is gone at once, made
-// durable before anything else is deleted), then every generation, the temp files and the lock
-// file; then dir itself if nothing else is left in it. Files that are not the checkpoint's are
-// left alone. Throws checkpoint_error{locked} if a writer is active; does nothing if dir does
-// not exist.
+// durable before anything else is deleted), then every generation (as remove_generation
+// describes: only what lineage provably wrote), the temp manifest and the lock file; then dir
+// itself if nothing else is left in it. Files that are not the checkpoint's are left alone: a
+// MANIFEST or MANIFEST.tmp that is not a lineage manifest, a LOCK that is not empty, folders
+// named g<digits> that lineage did not write. Throws checkpoint_error{locked} if a writer is
+// active; does nothing if dir does not exist.
 inline void remove_checkpoint(const std::filesystem::path& dir, file_system& fs = default_file_system()) {
   std::vector<directory_entry> entries;
   try {
@@ -253,14 +396,20 @@ inline void remove_checkpoint(const std::filesystem::path& dir, file_system& fs 
   }
   {
     const auto lock = fs.lock(dir / format::lock_name);
-    if (fs.remove_file(dir / format::manifest_name)) fs.sync_directory(dir);
-    fs.remove_file(dir / format::manifest_temp_name);
+    if (detail::holds_prefix_of(fs, dir / format::manifest_name, format::manifest_magic) &&
+        fs.remove_file(dir / format::manifest_name)) {
+      fs.sync_directory(dir);
+    }
+    if (detail::holds_prefix_of(fs, dir / format::manifest_temp_name, format::manifest_magic)) {
+      fs.remove_file(dir / format::manifest_temp_name);
+    }
     for (const auto& entry : entries) {
-      if (entry.is_directory && format::parse_generation_directory(entry.name)) {
-        detail::remove_tree(fs, dir / entry.name);
+      if (!entry.is_directory) continue;
+      if (const auto generation = format::parse_generation_directory(entry.name)) {
+        detail::remove_generation(fs, dir, *generation);
       }
     }
-    fs.remove_file(dir / format::lock_name);
+    if (detail::lock_file_is_empty(fs, dir / format::lock_name)) fs.remove_file(dir / format::lock_name);
   }
   try {
     fs.remove_directory(dir);

@@ -3,7 +3,10 @@
 //
 // Protocol (durable = true):
 //   construct: create dir (fsync its parent if created), lock dir/LOCK, remove what a crashed
-//              writer left (MANIFEST.tmp, generations newer than the committed one), mkdir g<G>
+//              writer left (MANIFEST.tmp, generations newer than the committed one, as far as
+//              lineage provably wrote them: see detail::remove_generation), mkdir g<G> (a
+//              name that already exists, as a folder or a link, is skipped: G is the first
+//              free number), then g<G>/GENERATION before anything else
 //   write_partition (parallel): g<G>/part-<i>: header, payload streamed through XXH3, trailer;
 //              fsync; close
 //   commit:    fsync g<G>/ and dir/ (the partition files' and g<G>'s entries), write MANIFEST.tmp,
@@ -16,9 +19,13 @@
 //
 // Failures: every I/O error throws checkpoint_error{io_error} and leaves the previous checkpoint
 // loadable. A failed fsync is never retried. If the very last step (the fsync of dir after the
-// rename) fails, the rename is undone (the previous manifest is put back, without fsync: fsync
-// just failed) and the new generation's files are kept, because the disk may hold either
-// manifest; the next writer removes them once the directory state is durable again.
+// rename) fails, the rename is undone: the previous manifest is written again as a new file,
+// fsynced, and renamed over the new one (if any of that fails, the new manifest stays: its data
+// is durable, and so are both generations). Either way both generations' files are kept,
+// because the disk may hold either manifest's entry; the next writer, whose first step is an
+// fsync of dir, removes the one the visible manifest does not name. The undo's data must be
+// durable before that fsync can make its entry durable, or a power loss would leave a MANIFEST
+// whose entry survived but whose bytes did not.
 #include <lineage/storage/archive.hpp>
 #include <lineage/storage/error.hpp>
 #include <lineage/storage/file_system.hpp>
@@ -90,10 +97,21 @@ class checkpoint_writer {
         fs_(fs),
         durable_(options.durable),
         keep_last_(std::max<std::size_t>(options.keep_last, 1)) {
-    detail::ensure_directory(fs_, dir_, durable_);
-    lock_ = fs_.lock(dir_ / format::lock_name);
+    for (int attempt = 0; !lock_; ++attempt) {
+      detail::ensure_directory(fs_, dir_, durable_);
+      try {
+        lock_ = fs_.lock(dir_ / format::lock_name);
+      } catch (const checkpoint_error& e) {
+        if (e.reason() != checkpoint_errc::not_found) throw;
+        if (attempt == 3) {
+          throw checkpoint_error(checkpoint_errc::not_found, dir_,
+                                 "the directory keeps being removed while the writer starts (a concurrent "
+                                 "remove_checkpoint?)");
+        }
+      }
+    }
     recover_from_crashed_writer();
-    fs_.create_directory(generation_directory());
+    create_generation_directory();
   }
 
   checkpoint_writer(const checkpoint_writer&) = delete;
@@ -105,9 +123,10 @@ class checkpoint_writer {
       fs_.remove_file(dir_ / format::manifest_temp_name);
     } catch (...) {
     }
-    if (!keep_generation_) {
+    if (!keep_generation_ && created_generation_) {
       try {
-        detail::remove_tree(fs_, generation_directory());
+        // This writer created the folder: if it crashed before the marker, it is empty.
+        if (!detail::remove_generation(fs_, dir_, generation_)) fs_.remove_directory(generation_directory());
       } catch (...) {
       }
     }
@@ -199,7 +218,18 @@ class checkpoint_writer {
     return dir_ / format::generation_directory_name(generation_);
   }
 
+  // The writer replaces dir/MANIFEST and dir/MANIFEST.tmp: only if lineage wrote them.
+  void refuse_foreign(std::string_view name) {
+    if (detail::owner_of(fs_, dir_ / name, format::manifest_magic) == detail::file_owner::other) {
+      throw checkpoint_error(checkpoint_errc::not_a_checkpoint, dir_ / name,
+                             "is not a lineage manifest, and lineage does not replace files it did not write: "
+                             "move it away or checkpoint into another directory");
+    }
+  }
+
   void recover_from_crashed_writer() {
+    refuse_foreign(format::manifest_name);
+    refuse_foreign(format::manifest_temp_name);
     std::optional<std::vector<std::byte>> bytes;
     std::optional<manifest> current;
     bool damaged = false;
@@ -211,22 +241,53 @@ class checkpoint_writer {
       damaged = true;  // keep every generation: nothing says which one is committed
     }
     if (current) previous_manifest_ = std::move(bytes);
-    fs_.remove_file(dir_ / format::manifest_temp_name);
+    fs_.remove_file(dir_ / format::manifest_temp_name);  // lineage's (refuse_foreign), or none
     std::uint64_t newest = current ? current->generation : 0;
-    std::vector<std::filesystem::path> stale;
+    std::vector<std::uint64_t> stale;
     for (const auto& entry : fs_.list_directory(dir_)) {
       const auto generation = entry.is_directory ? format::parse_generation_directory(entry.name) : std::nullopt;
       if (!generation) continue;
       newest = std::max(newest, *generation);
-      if (!damaged && (!current || *generation > current->generation)) stale.push_back(dir_ / entry.name);
+      if (!damaged && (!current || *generation > current->generation)) stale.push_back(*generation);
     }
     if (!stale.empty()) {
       // A failed commit may have left the disk naming a newer generation than the visible
       // manifest; make the visible state durable before deleting what it does not name.
       if (durable_) fs_.sync_directory(dir_);
-      for (const auto& path : stale) detail::remove_tree(fs_, path);
+      for (const auto generation : stale) detail::remove_generation(fs_, dir_, generation);
     }
     generation_ = newest + 1;
+  }
+
+  // The first free g<G> from generation_ on: created by this writer (mkdir must create it: an
+  // existing folder or link of that name is skipped, never written into), then marked as
+  // lineage's own before anything else is written in it.
+  void create_generation_directory() {
+    for (int attempt = 0;; ++attempt, ++generation_) {
+      if (generation_ > format::max_generation || attempt == 1000) {
+        throw checkpoint_error(checkpoint_errc::io_error, dir_,
+                               lineage::detail::cat("no free generation directory name from g", generation_ - attempt,
+                                                    " on"));
+      }
+      if (fs_.create_directory(generation_directory())) break;
+    }
+    created_generation_ = true;
+    try {
+      const auto marker = format::encode_generation_marker(generation_);
+      auto file = fs_.create_file(generation_directory() / format::generation_marker_name);
+      detail::write_all(*file, marker.data(), marker.size());
+      if (durable_) file->sync();  // after a power loss the marker still proves whose folder it is
+      file->close();
+    } catch (...) {
+      // The destructor does not run for a constructor that throws. This writer just made the
+      // folder: the marker it was writing is all there is in it.
+      try {
+        fs_.remove_file(generation_directory() / format::generation_marker_name);
+        fs_.remove_directory(generation_directory());
+      } catch (...) {
+      }
+      throw;
+    }
   }
 
   template <class T, class R>
@@ -316,11 +377,13 @@ class checkpoint_writer {
     }
   }
 
-  // After the fsync of dir failed: put the previous manifest back (or none), without fsync.
+  // After the fsync of dir failed: put the previous manifest back (or none). Its bytes are made
+  // durable before the rename, so that whatever makes the entry durable later (the next writer's
+  // fsync of dir) cannot expose an empty file; if that fails the new manifest stays in place.
   void undo_rename(const std::filesystem::path& temp, const std::filesystem::path& target) noexcept {
     try {
       if (previous_manifest_) {
-        write_file(temp, *previous_manifest_, false);
+        write_file(temp, *previous_manifest_, true);
         fs_.rename(temp, target);
       } else {
         fs_.remove_file(target);
@@ -342,7 +405,7 @@ class checkpoint_writer {
       std::sort(generations.begin(), generations.end(), std::greater<>());
       for (std::size_t i = keep_last_; i < generations.size(); ++i) {
         if (generations[i] == generation_) continue;
-        detail::remove_tree(fs_, dir_ / format::generation_directory_name(generations[i]));
+        detail::remove_generation(fs_, dir_, generations[i]);
       }
     } catch (...) {
     }
@@ -354,6 +417,7 @@ class checkpoint_writer {
   std::size_t keep_last_;
   std::unique_ptr<file_lock> lock_;
   std::uint64_t generation_ = 0;
+  bool created_generation_ = false;
   std::optional<std::vector<std::byte>> previous_manifest_;  // a valid one, for undo_rename
   std::mutex mutex_;
   std::vector<slot> slots_;

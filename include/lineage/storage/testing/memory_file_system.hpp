@@ -46,6 +46,9 @@ class memory_file_system : public file_system {
   std::unique_ptr<writable_file> create_file(const std::filesystem::path& path) override {
     std::lock_guard guard(state_->mutex);
     require_parent(path);
+    if (state_->files.contains(key(path)) || is_directory(key(path))) {
+      throw checkpoint_error(checkpoint_errc::io_error, path, "create failed: File exists");
+    }
     auto content = std::make_shared<bytes>();
     state_->files[key(path)] = content;
     return std::make_unique<writer>(content, state_);
