@@ -48,6 +48,8 @@
 //
 // A class version is shown wherever the class appears (cereal writes it once per archive). A
 // version bump is a schema change even when the class's load() still reads the older version.
+// The versions alone, in the order cereal registers them, are hashed apart (class_versions_hash):
+// a reader without a lineage to recompute from trusts a versioned load() when they changed.
 //
 // C++ type names are NOT part of a class's schema: renaming a struct or moving it to another
 // namespace keeps its schema (the manifest's element type name, customizable through
@@ -130,6 +132,11 @@ namespace lineage::storage {
 struct element_schema {
   std::string text;    // human-readable; at most schema_text_limit bytes, then "…"
   std::uint64_t hash;  // XXH3-64 of the full (untruncated) text
+  // XXH3-64 of the cereal class versions met, in the order cereal registered them (once per
+  // versioned class, u32 each); the hash of no bytes when no class is versioned. A reader whose
+  // schema differs but whose class versions are the same knows that the layout changed without
+  // a version bump (checkpoint.hpp, reader.hpp).
+  std::uint64_t class_versions_hash;
 };
 
 // Texts longer than this (in bytes) are cut at a character boundary and end with "…".
@@ -329,8 +336,12 @@ class schema_archive : public cereal::OutputArchive<schema_archive, cereal::Allo
   const std::string& text() const noexcept { return out_; }
 
   element_schema result() const {
-    return element_schema{detail::schema::truncated(out_), detail::xxh3(out_.data(), out_.size())};
+    return element_schema{detail::schema::truncated(out_), detail::xxh3(out_.data(), out_.size()),
+                          detail::xxh3(class_versions_.data(), class_versions_.size() * sizeof(std::uint32_t))};
   }
+
+  // The class versions met so far, in the order cereal registered them.
+  const std::vector<std::uint32_t>& class_versions() const noexcept { return class_versions_; }
 
  private:
   enum class entry_kind : unsigned char { plain, muted, frame };
@@ -410,6 +421,7 @@ class schema_archive : public cereal::OutputArchive<schema_archive, cereal::Allo
       if constexpr (std::is_arithmetic_v<std::remove_cvref_t<V>>) {
         const void* owner = entries_.empty() ? nullptr : entries_.back().tag;
         versions_[owner] = static_cast<std::uint32_t>(value);
+        class_versions_.push_back(static_cast<std::uint32_t>(value));
       }
       push_muted(nullptr);
       return;
@@ -527,6 +539,7 @@ class schema_archive : public cereal::OutputArchive<schema_archive, cereal::Allo
   const char* pending_name_ = nullptr;
   std::unordered_map<const void*, std::string> cache_;
   std::unordered_map<const void*, std::uint32_t> versions_;
+  std::vector<std::uint32_t> class_versions_;  // in registration order (cereal: once per class)
   std::set<std::pair<const void*, const void*>> virtual_bases_;
   std::vector<std::shared_ptr<const void>> keep_alive_;
 };
