@@ -173,7 +173,7 @@ checkpointed<T> write_checkpoint(const std::filesystem::path& dir, partitions_of
   ctx.for_each_partition(parts.size(), [&](std::size_t i) {
     writer.write_partition(i, parts[i]);  // the range overload: also std::vector<bool>
   });
-  const auto m = writer.commit(storage::element_type_name<T>(), signature, options.version, std::move(partitioner));
+  const auto m = writer.template commit<T>(signature, options.version, std::move(partitioner));
   auto origin = origin_of<T>(dir, m, !repaired.empty());  // a repaired checkpoint was mostly loaded
   origin.repaired = std::move(repaired);
   return checkpointed<T>(std::move(parts), std::move(origin));
@@ -215,7 +215,10 @@ struct checkpoint_closure : closure_tag {
 
   // The manifest in `dir`, if it is the one asked for. None there, or (with on_mismatch =
   // recompute) one of another signature or type, or a damaged one, means recompute: the lineage
-  // is at hand. With on_mismatch = fail those throw.
+  // is at hand. With on_mismatch = fail those throw. Another type includes T with another
+  // structural schema (storage/schema.hpp), class version bumps too: recomputing is always
+  // right here, trusting a versioned load() is for recover (storage/reader.hpp). A manifest
+  // without a schema (format version 1) is matched by the type name alone.
   template <class T>
   std::optional<storage::manifest> matching_manifest(std::uint64_t signature) const {
     try {
@@ -224,6 +227,10 @@ struct checkpoint_closure : closure_tag {
       if (m->element_type != storage::element_type_name<T>()) {
         throw checkpoint_error(checkpoint_errc::type_mismatch, dir,
                                "holds " + m->element_type + ", expected " + storage::element_type_name<T>());
+      }
+      if (m->has_schema() && m->schema_hash != storage::schema_of<T>().hash) {
+        throw checkpoint_error(checkpoint_errc::type_mismatch, dir,
+                               storage::detail::schema_change(*m, storage::schema_of<T>()));
       }
       if (m->signature != signature) {
         throw checkpoint_error(checkpoint_errc::signature_mismatch, dir,

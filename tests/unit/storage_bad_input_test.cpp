@@ -128,18 +128,18 @@ TEST_CASE("storage bad input: a manifest from a future format version", "[storag
   temp_dir tmp;
   const auto dir = tmp / "ckpt";
   auto m = write_checkpoint(dir, content);
-  m.format_version = st::current_format_version + 1;
+  m.format_version = st::manifest_format_version + 1;
   write_bytes(dir / "MANIFEST", st::format::encode_manifest(m));  // checksum valid
   const auto e = error_of([&] { st::try_read_manifest(dir); });
   CHECK(e.reason() == checkpoint_errc::format_version);
   CHECK(mentions(e, dir / "MANIFEST"));
-  CHECK(std::string(e.what()).find("version 2") != std::string::npos);
+  CHECK(std::string(e.what()).find("version 3") != std::string::npos);
 
-  // A partition of a future version.
-  m.format_version = st::current_format_version;
+  // A partition of a future version (the partition format is versioned apart from the manifest).
+  m.format_version = st::manifest_format_version;
   write_bytes(dir / "MANIFEST", st::format::encode_manifest(m));
   auto bytes = read_bytes(dir / m.partitions[0].file);
-  const std::uint32_t future = st::current_format_version + 1;
+  const std::uint32_t future = st::partition_format_version + 1;
   std::memcpy(bytes.data() + 12, &future, 4);
   write_bytes(dir / m.partitions[0].file, bytes);
   CHECK(error_of([&] { load_checkpoint<std::string>(dir); }).reason() == checkpoint_errc::format_version);

@@ -7,4 +7,5 @@
 #include <lineage/storage/format.hpp>
 #include <lineage/storage/options.hpp>
 #include <lineage/storage/reader.hpp>
+#include <lineage/storage/small_file.hpp>
 #include <lineage/storage/writer.hpp>

@@ -1,5 +1,6 @@
 #pragma once
-// The on-disk format of a checkpoint directory (format version 1).
+// The on-disk format of a checkpoint directory: manifest format version 2 (version 1 is still
+// read), partition file format version 1.
 //
 //   dir/LOCK                 lock file (flock), held by a writer for its lifetime
 //   dir/MANIFEST             the commit point: names the current generation's partition files
@@ -17,19 +18,31 @@
 // MANIFEST:
 //   [0,8)    magic "LNGMNFST"
 //   [8,12)   u32 endianness mark
-//   [12,16)  u32 format version (1)
+//   [12,16)  u32 manifest format version (2; 1 is still read)
 //   [16,24)  u64 body length B
-//   [24,24+B) body:
+//   [24,24+B) body (str = u32 length + bytes), version 2:
+//            u64 generation, str element_type,
+//            u64 schema_hash, u64 class_versions_hash, str schema_text (<= max_schema_text bytes),
+//            u64 signature, str version, u64 content_id, str partitioner,
+//            u64 partition count P, P x { str file, u64 records, u64 bytes, u64 checksum },
+//            u32 metadata count M (<= max_metadata_entries),
+//            M x { str key (1..max_metadata_key bytes, no two alike), str value (<= max_metadata_value) }
+//          version 1: the same without the schema fields and without the metadata (M and after):
 //            u64 generation, str element_type, u64 signature, str version, u64 content_id,
-//            str partitioner, u64 partition count P,
-//            P x { str file, u64 records, u64 bytes, u64 checksum }
-//            (str = u32 length + bytes)
+//            str partitioner, u64 P, P x { ... }
 //   [24+B, 32+B) u64 XXH3-64 of bytes [0, 24+B)
+//   The schema (schema.hpp): schema_hash = schema_of<T>().hash, class_versions_hash =
+//   schema_of<T>().class_versions_hash, schema_text = schema_of<T>().text (for messages only).
+//   An empty schema_text means no schema was recorded (then both hashes are 0): a version 1
+//   manifest, or a writer that committed without knowing the element type; such a checkpoint is
+//   matched by its element type name alone. Metadata: key/value strings for later use (creation
+//   time, lineage descriptions, the user's own); lineage does not interpret them yet.
+//   Every count and length is checked against the bytes left before anything is allocated.
 //
 // Partition file (bytes = 56 + L):
 //   [0,8)    magic "LNGPARTN"
 //   [8,12)   u32 endianness mark
-//   [12,16)  u32 format version (1)
+//   [12,16)  u32 partition format version (1)
 //   [16,24)  u64 generation
 //   [24,32)  u64 partition index
 //   [32,32+L) payload: the records, each encoded by cereal (binary) through lineage's archive,
@@ -54,13 +67,24 @@
 #include <limits>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace lineage::storage {
 
-inline constexpr std::uint32_t current_format_version = 1;
+// The manifest's format version (what this build writes; it reads every version from
+// oldest_manifest_format_version on) and the partition files' (unchanged since version 1).
+inline constexpr std::uint32_t manifest_format_version = 2;
+inline constexpr std::uint32_t oldest_manifest_format_version = 1;
+inline constexpr std::uint32_t partition_format_version = 1;
+// The manifest's, as before the two were separate.
+inline constexpr std::uint32_t current_format_version = manifest_format_version;
+
+// Free-form key/value metadata stored in a manifest (format version 2), in the writer's order.
+using metadata_list = std::vector<std::pair<std::string, std::string>>;
 
 struct partition_info {
   std::string file;  // relative to the checkpoint directory, e.g. "g3/part-00001"
@@ -72,14 +96,21 @@ struct partition_info {
 };
 
 struct manifest {
-  std::uint32_t format_version = current_format_version;
+  std::uint32_t format_version = manifest_format_version;
   std::string element_type;
+  std::uint64_t schema_hash = 0;          // schema_of<T>().hash; 0 without a schema
+  std::uint64_t class_versions_hash = 0;  // schema_of<T>().class_versions_hash; 0 without a schema
+  std::string schema_text;                // schema_of<T>().text; empty: no schema recorded
   std::uint64_t signature = 0;
   std::string version;
   std::uint64_t content_id = 0;  // hash over the partitions' checksums
   std::string partitioner;       // opaque to storage, e.g. "none" or "hash:8"
   std::vector<partition_info> partitions;
   std::uint64_t generation = 0;  // the writer's generation number (g<generation>/)
+  metadata_list metadata;        // format version 2; empty in a version 1 manifest
+
+  // False for a version 1 manifest (and one committed without an element type's schema).
+  bool has_schema() const noexcept { return !schema_text.empty(); }
 
   std::uint64_t total_records() const noexcept {
     std::uint64_t total = 0;
@@ -123,6 +154,13 @@ inline constexpr std::uint64_t max_generation = std::uint64_t{1} << 48;
 // A manifest names every partition in ~40 bytes: 64 MiB is over a million partitions. Anything
 // larger is not read (a sparse or foreign file of any apparent size costs nothing).
 inline constexpr std::uint64_t max_manifest_size = std::uint64_t{64} << 20;
+
+// Bounds of the version 2 fields (a writer refuses more, a reader rejects more as malformed).
+// schema_of's text is at most 256 bytes; the room above it is for later versions of it.
+inline constexpr std::size_t max_schema_text = 1024;
+inline constexpr std::size_t max_metadata_entries = 1024;
+inline constexpr std::size_t max_metadata_key = 256;
+inline constexpr std::size_t max_metadata_value = std::size_t{64} << 10;
 
 inline std::string generation_directory_name(std::uint64_t generation) {
   return lineage::detail::cat("g", generation);
@@ -190,9 +228,10 @@ class byte_reader {
   }
   bool u32(std::uint32_t& value) noexcept { return bytes(&value, sizeof value); }
   bool u64(std::uint64_t& value) noexcept { return bytes(&value, sizeof value); }
-  bool str(std::string& value) {
+  // A u32 length and that many bytes; false if they run past the end or exceed `limit`.
+  bool str(std::string& value, std::size_t limit = std::numeric_limits<std::uint32_t>::max()) {
     std::uint32_t size = 0;
-    if (!u32(size) || size > remaining()) return false;
+    if (!u32(size) || size > remaining() || size > limit) return false;
     value.assign(reinterpret_cast<const char*>(in_.data() + at_), size);
     at_ += size;
     return true;
@@ -231,7 +270,44 @@ inline std::uint64_t compute_content_id(const std::vector<partition_info>& parti
   return detail::xxh3(w.data().data(), w.data().size());
 }
 
+// What is wrong with a manifest's version 2 fields, or nullopt if nothing is (both sides use it).
+inline std::optional<std::string> invalid_v2_fields(const manifest& m) {
+  if (m.schema_text.size() > max_schema_text) {
+    return lineage::detail::cat("schema text of ", m.schema_text.size(), " bytes (at most ", max_schema_text, ")");
+  }
+  if (m.schema_text.empty() && (m.schema_hash != 0 || m.class_versions_hash != 0)) {
+    return std::string("schema hashes without a schema text");
+  }
+  if (m.metadata.size() > max_metadata_entries) {
+    return lineage::detail::cat(m.metadata.size(), " metadata entries (at most ", max_metadata_entries, ")");
+  }
+  std::vector<std::string_view> keys;
+  keys.reserve(m.metadata.size());
+  for (const auto& [key, value] : m.metadata) {
+    if (key.empty() || key.size() > max_metadata_key) {
+      return lineage::detail::cat("a metadata key of ", key.size(), " bytes (1 to ", max_metadata_key, ")");
+    }
+    if (value.size() > max_metadata_value) {
+      return lineage::detail::cat("metadata value of '", key, "' has ", value.size(), " bytes (at most ",
+                                  max_metadata_value, ")");
+    }
+    keys.push_back(key);
+  }
+  std::sort(keys.begin(), keys.end());
+  if (const auto twice = std::adjacent_find(keys.begin(), keys.end()); twice != keys.end()) {
+    return lineage::detail::cat("metadata key '", *twice, "' given twice");
+  }
+  return std::nullopt;
+}
+
+// Encodes in the layout of m.format_version: version 1 (kept to test that this build reads what
+// earlier builds wrote; it has no room for a schema or metadata, so m must have none) or the
+// current one (also for other numbers: tests forge future versions with it).
 inline std::vector<std::byte> encode_manifest(const manifest& m) {
+  const bool v1 = m.format_version == 1;
+  if (v1 && (m.has_schema() || m.schema_hash != 0 || m.class_versions_hash != 0 || !m.metadata.empty())) {
+    throw std::logic_error("lineage: a version 1 manifest has no schema and no metadata");
+  }
   byte_writer w;
   w.bytes(manifest_magic.data(), manifest_magic.size());
   w.u32(endian_mark);
@@ -239,6 +315,11 @@ inline std::vector<std::byte> encode_manifest(const manifest& m) {
   w.u64(0);  // body length, patched below
   w.u64(m.generation);
   w.str(m.element_type);
+  if (!v1) {
+    w.u64(m.schema_hash);
+    w.u64(m.class_versions_hash);
+    w.str(m.schema_text);
+  }
   w.u64(m.signature);
   w.str(m.version);
   w.u64(m.content_id);
@@ -249,6 +330,13 @@ inline std::vector<std::byte> encode_manifest(const manifest& m) {
     w.u64(p.records);
     w.u64(p.bytes);
     w.u64(p.checksum);
+  }
+  if (!v1) {
+    w.u32(static_cast<std::uint32_t>(m.metadata.size()));
+    for (const auto& [key, value] : m.metadata) {
+      w.str(key);
+      w.str(value);
+    }
   }
   auto& out = w.data();
   const std::uint64_t body = out.size() - manifest_header_size;
@@ -311,18 +399,25 @@ inline manifest decode_manifest(std::span<const std::byte> file, const std::file
   }
   manifest m;
   m.format_version = load_u32(file.data() + 12);
-  if (m.format_version != current_format_version) {
+  if (m.format_version < oldest_manifest_format_version || m.format_version > manifest_format_version) {
     throw checkpoint_error(checkpoint_errc::format_version, path,
                            lineage::detail::cat("manifest format version ", m.format_version,
-                                                ", this build reads version ", current_format_version));
+                                                ", this build reads versions ", oldest_manifest_format_version,
+                                                " to ", manifest_format_version));
   }
+  const bool v1 = m.format_version == 1;
   const auto malformed = [&](std::string_view what) {
     return checkpoint_error(checkpoint_errc::not_a_checkpoint, path, lineage::detail::cat("malformed manifest: ", what));
   };
   byte_reader r(file.subspan(manifest_header_size, checked - manifest_header_size));
   std::uint64_t count = 0;
-  if (!r.u64(m.generation) || !r.str(m.element_type) || !r.u64(m.signature) || !r.str(m.version) ||
-      !r.u64(m.content_id) || !r.str(m.partitioner) || !r.u64(count)) {
+  if (!r.u64(m.generation) || !r.str(m.element_type)) throw malformed("fields run past the end");
+  if (!v1) {
+    if (!r.u64(m.schema_hash) || !r.u64(m.class_versions_hash) || !r.str(m.schema_text, max_schema_text)) {
+      throw malformed("schema fields run past the end or exceed their bounds");
+    }
+  }
+  if (!r.u64(m.signature) || !r.str(m.version) || !r.u64(m.content_id) || !r.str(m.partitioner) || !r.u64(count)) {
     throw malformed("fields run past the end");
   }
   if (m.generation == 0 || m.generation > max_generation) throw malformed("generation number out of range");
@@ -339,6 +434,21 @@ inline manifest decode_manifest(std::span<const std::byte> file, const std::file
       throw malformed("partition size out of range");
     }
   }
+  if (!v1) {
+    std::uint32_t entries = 0;
+    if (!r.u32(entries)) throw malformed("metadata count runs past the end");
+    // Each entry takes at least its two length prefixes.
+    if (entries > max_metadata_entries || entries > r.remaining() / 8) {
+      throw malformed("metadata count exceeds its bound or the manifest size");
+    }
+    m.metadata.resize(entries);
+    for (auto& [key, value] : m.metadata) {
+      if (!r.str(key, max_metadata_key) || !r.str(value, max_metadata_value)) {
+        throw malformed("metadata entries run past the end or exceed their bounds");
+      }
+    }
+    if (const auto what = invalid_v2_fields(m)) throw malformed(*what);
+  }
   if (r.remaining() != 0) throw malformed("trailing bytes in the body");
   if (m.content_id != compute_content_id(m.partitions)) throw malformed("content id does not match");
   return m;
@@ -349,7 +459,7 @@ inline std::array<std::byte, partition_header_size> encode_partition_header(std:
   std::array<std::byte, partition_header_size> header{};
   std::memcpy(header.data(), partition_magic.data(), partition_magic.size());
   std::memcpy(header.data() + 8, &endian_mark, 4);
-  std::memcpy(header.data() + 12, &current_format_version, 4);
+  std::memcpy(header.data() + 12, &partition_format_version, 4);
   std::memcpy(header.data() + 16, &generation, 8);
   std::memcpy(header.data() + 24, &index, 8);
   return header;
@@ -379,10 +489,10 @@ inline void check_partition_header(std::span<const std::byte, partition_header_s
     throw checkpoint_error(checkpoint_errc::not_a_checkpoint, path, "partition has an unknown endianness mark");
   }
   const std::uint32_t version = load_u32(header.data() + 12);
-  if (version != current_format_version) {
+  if (version != partition_format_version) {
     throw checkpoint_error(checkpoint_errc::format_version, path,
                            lineage::detail::cat("partition format version ", version, ", this build reads version ",
-                                                current_format_version));
+                                                partition_format_version));
   }
   const std::uint64_t stored_generation = load_u64(header.data() + 16);
   const std::uint64_t stored_index = load_u64(header.data() + 24);

@@ -10,6 +10,7 @@
 #include <lineage/storage/error.hpp>
 #include <lineage/storage/file_system.hpp>
 #include <lineage/storage/format.hpp>
+#include <lineage/storage/schema.hpp>
 
 #include <algorithm>
 #include <array>
@@ -119,17 +120,51 @@ inline std::optional<manifest> try_read_manifest(const std::filesystem::path& di
   return format::decode_manifest(*bytes, dir / format::manifest_name);
 }
 
+namespace detail {
+
+// "the element's schema changed: was <text in the manifest>, now <schema_of<T>().text>"
+inline std::string schema_change(const manifest& m, const element_schema& now) {
+  return lineage::detail::cat("the element's schema changed: was ", m.schema_text, ", now ", now.text);
+}
+
+// Whether records written as m describes can be read as T, without a lineage to recompute them
+// from (recover, open_checkpoint, read_manifest, load_partition): the element type name must be
+// T's; then, if the manifest records a schema (format version 2) and it is not T's, the class
+// versions decide. Unchanged class versions: the layout changed without a version bump, and
+// decoding would give wrong values (or fail): type_mismatch. Changed class versions: T's
+// versioned load() is trusted to read the older layout (what cereal class versioning is for).
+// A manifest without a schema (format version 1) is matched by the type name alone.
+// Get-or-create is stricter (checkpoint.hpp): any schema change recomputes.
+template <class T>
+void check_element_type(const manifest& m, const std::filesystem::path& where) {
+  const std::string wanted = element_type_name<T>();
+  if (m.element_type != wanted) {
+    throw checkpoint_error(checkpoint_errc::type_mismatch, where,
+                           lineage::detail::cat("checkpoint holds '", m.element_type, "', requested '", wanted, "'"));
+  }
+  if constexpr (serializable<T>) {
+    if (!m.has_schema()) return;
+    const element_schema& now = schema_of<T>();
+    if (m.schema_hash == now.hash || m.class_versions_hash != now.class_versions_hash) return;
+    throw checkpoint_error(
+        checkpoint_errc::type_mismatch, where,
+        lineage::detail::cat(schema_change(m, now), " (of '", wanted,
+                             "'), and no cereal class version changed with it: its records would decode as wrong "
+                             "values. Recompute the checkpoint, or bump the class version (CEREAL_CLASS_VERSION) "
+                             "and read the old layout in load()"));
+  }
+}
+
+}  // namespace detail
+
 // The manifest of a checkpoint of T in dir: not_found if there is none, type_mismatch if it
-// holds another element type.
+// holds another element type or T's layout changed without a class version change
+// (detail::check_element_type).
 template <class T>
 manifest read_manifest(const std::filesystem::path& dir, file_system& fs = default_file_system()) {
   auto m = try_read_manifest(dir, fs);
   if (!m) throw checkpoint_error(checkpoint_errc::not_found, dir, "no checkpoint (no MANIFEST) in this directory");
-  const std::string wanted = element_type_name<T>();
-  if (m->element_type != wanted) {
-    throw checkpoint_error(checkpoint_errc::type_mismatch, dir,
-                           lineage::detail::cat("checkpoint holds '", m->element_type, "', requested '", wanted, "'"));
-  }
+  detail::check_element_type<T>(*m, dir);
   return std::move(*m);
 }
 
@@ -185,11 +220,8 @@ std::vector<T> detail::read_partition(const std::filesystem::path& dir, const ma
                                       file_system& fs) {
   static_assert(serializable<T>, LINEAGE_NOT_SERIALIZABLE_MESSAGE);
   if constexpr (serializable<T>) {
+    check_element_type<T>(m, dir);
     const std::string wanted = element_type_name<T>();
-    if (m.element_type != wanted) {
-      throw checkpoint_error(checkpoint_errc::type_mismatch, dir,
-                             lineage::detail::cat("checkpoint holds '", m.element_type, "', requested '", wanted, "'"));
-    }
     auto file = detail::open_partition(dir, m, index, fs);
     const partition_info& entry = m.partitions[index];
     const auto path = dir / entry.file;

@@ -32,6 +32,7 @@
 #include <lineage/storage/format.hpp>
 #include <lineage/storage/options.hpp>
 #include <lineage/storage/reader.hpp>
+#include <lineage/storage/schema.hpp>
 
 #include <algorithm>
 #include <cstddef>
@@ -148,9 +149,48 @@ class checkpoint_writer {
 
   // The commit point: every partition 0..n-1 must have been written. Writes the manifest, makes
   // it durable, then deletes generations beyond keep_last. Returns the committed manifest.
+  // The manifest records T's name and structural schema (schema.hpp) and `metadata` (bounded:
+  // format.hpp; std::invalid_argument before anything is written if it exceeds the bounds).
+  template <class T>
+  manifest commit(std::uint64_t signature, std::string version, std::string partitioner,
+                  metadata_list metadata = {}) {
+    const element_schema& schema = schema_of<T>();
+    return commit_manifest(element_type_name<T>(), &schema, signature, std::move(version), std::move(partitioner),
+                           std::move(metadata));
+  }
+
+  // The same with the element type given by name: the schema recorded is that of the type the
+  // partitions were written as, if its name is `element_type`; none otherwise (no partition
+  // written, or another name), and such a checkpoint is matched by its type name alone.
   manifest commit(std::string_view element_type, std::uint64_t signature, std::string version,
-                  std::string partitioner) {
+                  std::string partitioner, metadata_list metadata = {}) {
+    const element_schema* schema = nullptr;
+    {
+      std::lock_guard guard(mutex_);
+      if (written_schema_ != nullptr && written_type_ == element_type) schema = written_schema_;
+    }
+    return commit_manifest(std::string(element_type), schema, signature, std::move(version), std::move(partitioner),
+                           std::move(metadata));
+  }
+
+  const std::filesystem::path& directory() const noexcept { return dir_; }
+  std::uint64_t generation() const noexcept { return generation_; }
+  bool committed() const noexcept { return committed_; }
+
+ private:
+  manifest commit_manifest(std::string element_type, const element_schema* schema, std::uint64_t signature,
+                           std::string version, std::string partitioner, metadata_list metadata) {
     manifest m;
+    m.element_type = std::move(element_type);
+    if (schema != nullptr) {
+      m.schema_hash = schema->hash;
+      m.class_versions_hash = schema->class_versions_hash;
+      m.schema_text = schema->text.substr(0, format::max_schema_text);
+    }
+    m.metadata = std::move(metadata);
+    if (const auto what = format::invalid_v2_fields(m)) {
+      throw std::invalid_argument(lineage::detail::cat("lineage: checkpoint_writer::commit: ", *what));
+    }
     {
       std::lock_guard guard(mutex_);
       if (committed_) throw std::logic_error("lineage: checkpoint_writer::commit called twice");
@@ -162,14 +202,18 @@ class checkpoint_writer {
       }
       m.partitions = infos_;
     }
-    m.format_version = current_format_version;
-    m.element_type = std::string(element_type);
+    m.format_version = manifest_format_version;
     m.signature = signature;
     m.version = std::move(version);
     m.partitioner = std::move(partitioner);
     m.generation = generation_;
     m.content_id = format::compute_content_id(m.partitions);
     const auto bytes = format::encode_manifest(m);
+    if (bytes.size() > format::max_manifest_size) {  // a reader would refuse it
+      throw std::length_error(lineage::detail::cat("lineage: checkpoint_writer::commit: a manifest of ", bytes.size(),
+                                                   " bytes, more than the ", format::max_manifest_size,
+                                                   " a manifest may have (too much metadata or too many partitions)"));
+    }
 
     if (durable_) {
       fs_.sync_directory(generation_directory());  // the partition files' entries
@@ -207,11 +251,6 @@ class checkpoint_writer {
     return m;
   }
 
-  const std::filesystem::path& directory() const noexcept { return dir_; }
-  std::uint64_t generation() const noexcept { return generation_; }
-  bool committed() const noexcept { return committed_; }
-
- private:
   enum class slot : unsigned char { empty, writing, written, failed };
 
   std::filesystem::path generation_directory() const {
@@ -294,6 +333,7 @@ class checkpoint_writer {
   partition_info write_records(std::size_t index, R& records) {
     static_assert(serializable<T>, LINEAGE_NOT_SERIALIZABLE_MESSAGE);
     if constexpr (serializable<T>) {
+      note_element_type<T>();
       claim(index);
       try {
         auto info = write_file_of<T>(index, records);
@@ -308,6 +348,17 @@ class checkpoint_writer {
       }
     } else {
       return {};
+    }
+  }
+
+  // The first element type written: its schema goes into a manifest committed by type name.
+  template <class T>
+  void note_element_type() {
+    const element_schema& schema = schema_of<T>();
+    std::lock_guard guard(mutex_);
+    if (written_schema_ == nullptr) {
+      written_schema_ = &schema;
+      written_type_ = element_type_name<T>();
     }
   }
 
@@ -422,6 +473,8 @@ class checkpoint_writer {
   std::mutex mutex_;
   std::vector<slot> slots_;
   std::vector<partition_info> infos_;
+  const element_schema* written_schema_ = nullptr;  // schema_of<T>() of the records written
+  std::string written_type_;                        // element_type_name<T>() of them
   bool committed_ = false;
   bool keep_generation_ = false;
 };
