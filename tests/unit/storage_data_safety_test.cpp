@@ -482,3 +482,26 @@ TEST_CASE("data safety: remove_checkpoint racing with a writer and a reader", "[
   CHECK(commits > 0);
   CHECK(removals > 0);
 }
+
+TEST_CASE("data safety: a writer killed while writing its marker leaves nothing behind", "[storage][safety]") {
+  temp_dir tmp;
+  const auto dir = tmp / "ckpt";
+  write_checkpoint<int>(dir, {{1}});
+  const auto marker = st::format::encode_generation_marker(2);
+  for (std::size_t cut = 0; cut < marker.size(); ++cut) {
+    INFO("marker cut to " << cut << " bytes");
+    fs::create_directories(dir / "g2");
+    write_bytes(dir / "g2/GENERATION", std::vector<std::byte>(marker.begin(), marker.begin() + static_cast<long>(cut)));
+    const auto m = write_checkpoint<int>(dir, {{2}});
+    CHECK(m.generation == 3 + cut);
+    CHECK(tree(dir) == clean_tree(m));
+  }
+  // The same bytes next to a file of the user's prove nothing: both stay.
+  fs::create_directories(dir / "g7");
+  write_bytes(dir / "g7/GENERATION", {});
+  write_text(dir / "g7/notes.txt", "mine");
+  const auto m = write_checkpoint<int>(dir, {{3}});
+  CHECK(read_text(dir / "g7/notes.txt") == "mine");
+  CHECK(fs::exists(dir / "g7/GENERATION"));
+  CHECK(m.generation == 3 + marker.size());
+}

@@ -392,12 +392,19 @@ inline bool remove_generation(file_system& fs, const std::filesystem::path& dir,
   const auto header = format::encode_partition_header(generation, 0);
   const auto header_prefix = std::span<const std::byte>(header.data(), 24);  // magic, byte order, version, generation
   bool removed_any = false;
+  bool others = false;  // anything left that lineage cannot prove it wrote
   for (const auto& entry : entries) {
-    if (entry.is_directory || !format::is_partition_file_name(entry.name)) continue;
+    if (entry.name == format::generation_marker_name) continue;
     const auto file = path / entry.name;
-    if (ours || file_starts_with(fs, file, header_prefix)) removed_any |= fs.remove_file(file);
+    if (!entry.is_directory && format::is_partition_file_name(entry.name) &&
+        (ours || file_starts_with(fs, file, header_prefix))) {
+      removed_any |= fs.remove_file(file);
+    } else {
+      others = true;
+    }
   }
-  if (ours || (partial_marker && removed_any)) removed_any |= fs.remove_file(marker_path);
+  // A writer killed while writing its marker leaves a cut one, alone or with its partitions.
+  if (ours || (partial_marker && !others)) removed_any |= fs.remove_file(marker_path);
   // Not a folder lineage wrote, unless it is empty (a remover interrupted between its last
   // unlink and its rmdir leaves that): rmdir removes only an empty folder, so nothing is lost.
   if (!ours && !removed_any && !entries.empty()) return false;
