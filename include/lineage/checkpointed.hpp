@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
-#include <numeric>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,7 +15,7 @@
 #include "core/partitioned.hpp"
 #include "core/pipeline.hpp"
 #include "core/type_name.hpp"
-#include "exec/policy.hpp"
+#include "exec/collect.hpp"  // running the plan: iteration (core/interop.hpp)
 #include "plan/explain_builder.hpp"
 
 namespace lineage {
@@ -38,26 +38,31 @@ class checkpointed : public pipeline_interface<checkpointed<T>> {
     std::vector<std::size_t> repaired;  // partitions recomputed from the lineage because lost or damaged
   };
 
-  checkpointed(detail::partitions_of<T> parts, origin from)
-      : data_(std::make_shared<const detail::partitions_of<T>>(std::move(parts))),
+  // `parts` holds this process's partitions; `records` is the global element count (default:
+  // the elements held here, which is all of them under ln::seq and ln::par).
+  checkpointed(detail::partition_set<T> parts, origin from, std::optional<std::size_t> records = std::nullopt)
+      : records_(records ? *records : parts.local_records()),
+        data_(std::make_shared<const detail::partition_set<T>>(std::move(parts))),
         origin_(std::make_shared<const origin>(std::move(from))) {}
 
   const std::filesystem::path& path() const noexcept { return origin_->path; }
   bool recovered() const noexcept { return origin_->recovered; }
-  std::size_t partitions() const noexcept { return data_->size(); }
-  std::size_t size() const noexcept {
-    return std::accumulate(data_->begin(), data_->end(), std::size_t{0},
-                           [](std::size_t n, const auto& part) { return n + part.size(); });
-  }
+  // Global counts: every partition and element of the dataset, wherever they are held.
+  std::size_t partitions() const noexcept { return data_->partitions(); }
+  std::size_t size() const noexcept { return records_; }
   std::uint64_t bytes() const noexcept { return origin_->bytes; }
   std::uint64_t content_id() const noexcept { return origin_->content_id; }
   const std::string& version() const noexcept { return origin_->version; }
   const std::string& partitioner() const noexcept { return origin_->partitioner; }
   // The partitions a checkpoint call found lost or damaged and recomputed (empty otherwise).
   const std::vector<std::size_t>& repaired_partitions() const noexcept { return origin_->repaired; }
-  const detail::partitions_of<T>& partition_data() const noexcept { return *data_; }
+  // One vector per partition (empty for a partition held by another process).
+  const std::vector<std::vector<T>>& partition_data() const noexcept { return data_->all(); }
 
-  detail::partitioned_producer<T> producer(const exec_context&) const { return detail::partitioned_producer<T>(data_); }
+  template <class Ctx>
+  detail::partitioned_producer<T> producer(const Ctx&) const {
+    return detail::partitioned_producer<T>(data_);
+  }
 
   void explain_into(plan::explain_builder& out) const {
     if (origin_->path.empty()) {
@@ -72,7 +77,8 @@ class checkpointed : public pipeline_interface<checkpointed<T>> {
   }
 
  private:
-  std::shared_ptr<const detail::partitions_of<T>> data_;
+  std::size_t records_;
+  std::shared_ptr<const detail::partition_set<T>> data_;
   std::shared_ptr<const origin> origin_;
 };
 

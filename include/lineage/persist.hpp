@@ -56,9 +56,9 @@ namespace detail {
 template <class T>
 class disk_memo {
  public:
-  explicit disk_memo(const partitions_of<T>& parts) : dir_(make_temporary_directory()) {
+  explicit disk_memo(const partition_set<T>& parts) : dir_(make_temporary_directory()) {
     storage::checkpoint_writer writer(dir_, checkpoint_options{.durable = false});
-    for (std::size_t i = 0; i < parts.size(); ++i) writer.write_partition(i, parts[i]);
+    for (std::size_t i = 0; i < parts.partitions(); ++i) writer.write_partition(i, parts.at(i));
     manifest_ = writer.commit(storage::element_type_name<T>(), 0, "persist", "none");
   }
   disk_memo(const disk_memo&) = delete;
@@ -68,10 +68,10 @@ class disk_memo {
     std::filesystem::remove_all(dir_, ignored);
   }
 
-  std::shared_ptr<const partitions_of<T>> load() const {
-    partitions_of<T> parts(manifest_.partitions.size());
-    for (std::size_t i = 0; i < parts.size(); ++i) parts[i] = storage::load_partition<T>(dir_, manifest_, i);
-    return std::make_shared<const partitions_of<T>>(std::move(parts));
+  std::shared_ptr<const partition_set<T>> load() const {
+    partition_set<T> parts(manifest_.partitions.size());
+    for (std::size_t i = 0; i < parts.partitions(); ++i) parts.at(i) = storage::load_partition<T>(dir_, manifest_, i);
+    return std::make_shared<const partition_set<T>>(std::move(parts));
   }
 
  private:
@@ -93,7 +93,7 @@ struct persist_state {
   explicit persist_state(storage::level l) : level(l) {}
   const storage::level level;
   std::mutex mutex;
-  std::shared_ptr<const partitions_of<T>> memory;  // null: not in memory
+  std::shared_ptr<const partition_set<T>> memory;  // null: not in memory
   std::optional<disk_memo<T>> disk;                 // nullopt: not on disk
 };
 
@@ -112,8 +112,8 @@ struct persist_op {
   template <class In>
   using reference = const T&;
 
-  template <class Up>
-  detail::partitioned_producer<T> produce(const Up& up, const exec_context& ctx) const {
+  template <class Up, class Ctx>
+  detail::partitioned_producer<T> produce(const Up& up, const Ctx& ctx) const {
     std::lock_guard lock(state->mutex);
     if (state->memory) return detail::partitioned_producer<T>(state->memory);
     if constexpr (storage::serializable<T>) {
@@ -125,7 +125,7 @@ struct persist_op {
         }
       }
     }
-    auto parts = std::make_shared<const detail::partitions_of<T>>(detail::compute_partitions(up, ctx));
+    auto parts = std::make_shared<const detail::partition_set<T>>(detail::compute_partitions(up, ctx));
     if (state->level != storage::level::memory) {
       if constexpr (storage::serializable<T>) {
         state->disk.emplace(*parts);

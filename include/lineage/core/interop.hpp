@@ -1,17 +1,22 @@
 #pragma once
 // Range interop: every pipeline models std::ranges::input_range; iterating runs the plan once,
-// sequentially, and walks the materialized elements.
+// sequentially, and walks the materialized elements. Running a plan is exec/'s business: the
+// core only declares detail::materialize, which exec/collect.hpp defines (every operator
+// header includes an exec/ header that brings it).
 #include <cstddef>
 #include <iterator>
 #include <memory>
 #include <vector>
 
-#include "../exec/collect.hpp"
 #include "pipeline.hpp"
 
 namespace lineage {
 
 namespace detail {
+
+// Runs the whole plan on the calling thread and returns the elements in order (exec/collect.hpp).
+template <pipeline P>
+std::vector<element_t<P>> materialize(const P& p);
 
 // The iterator of a pipeline owns the materialized elements; its sentinel is a plain
 // default_sentinel, so end() never depends on state that begin() creates.

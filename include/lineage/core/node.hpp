@@ -7,13 +7,13 @@
 //   template <class In> static constexpr bool check();   // static_asserts with a clear message
 //   template <class In> using reference = ...;           // what it pushes, given what it receives
 // and, if narrow:  template <class In, class Down> auto sink(Down& down) const;
-//     if wide or a marker: template <class Up> auto produce(const Up&, const exec_context&) const;
+//     if wide or a marker: template <class Up, class Ctx> auto produce(const Up&, const Ctx&) const;
+// (Ctx: the execution backend the plan runs on, exec/backend.hpp.)
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <utility>
 
-#include "../exec/policy.hpp"
 #include "../plan/explain_builder.hpp"
 #include "../plan/op_kind.hpp"
 #include "interop.hpp"
@@ -74,7 +74,8 @@ class node : public pipeline_interface<node<Op, Up>> {
 
   node(Up up, Op op) : up_(std::move(up)), op_(std::move(op)) {}
 
-  auto producer(const exec_context& ctx) const {
+  template <class Ctx>
+  auto producer(const Ctx& ctx) const {
     if constexpr (is_narrow) {
       return detail::narrow_producer<decltype(up_.producer(ctx)), Op, reference_t<Up>>(up_.producer(ctx), op_);
     } else {

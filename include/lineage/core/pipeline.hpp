@@ -4,7 +4,7 @@
 // A pipeline type P provides
 //   using reference = ...;                          // what its kernel pushes for each element
 //   static constexpr std::size_t depth, stages;     // transformations since the source; kernels
-//   producer(const exec_context&) const;            // the runnable form, see below
+//   template <class Ctx> producer(const Ctx&) const; // the runnable form on backend Ctx, see below
 //   void explain_into(plan::explain_builder&) const;
 // A producer is what a plan lowers to at run time:
 //   std::size_t partitions() const;

@@ -16,7 +16,6 @@
 #include <type_traits>
 #include <utility>
 
-#include "../exec/policy.hpp"
 #include "../plan/explain_builder.hpp"
 #include "interop.hpp"
 #include "pipeline.hpp"
@@ -110,7 +109,8 @@ class range_source : public pipeline_interface<range_source<Holder>> {
   explicit range_source(Holder holder) : holder_(std::move(holder)) {}
 
   // Under ln::par a random-access sized range is split into one partition per thread.
-  auto producer(const exec_context& ctx) const {
+  template <class Ctx>
+  auto producer(const Ctx& ctx) const {
     std::size_t parts = 1;
     if constexpr (std::ranges::random_access_range<iterable> && std::ranges::sized_range<iterable>) {
       if (ctx.parallel()) {

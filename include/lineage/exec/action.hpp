@@ -5,11 +5,11 @@
 
 #include "../core/pipeline.hpp"
 #include "execute.hpp"
-#include "policy.hpp"
+#include "policy.hpp"  // execution_policy, backend_t
 
 namespace lineage::detail {
 
-// Whether Action accepts elements of type Ref (with ln::par if Parallel). An action with
+// Whether Action accepts elements of type Ref (Parallel: its accumulators may be merged). An action with
 // requirements on the user's types checks them in `static constexpr bool accepts<Ref,
 // Parallel>()`, with a readable static_assert, so that nothing else gets instantiated.
 template <class Action, class Ref, bool Parallel>
@@ -21,16 +21,15 @@ constexpr bool action_accepts() {
   }
 }
 
-template <class Action, execution_policy Policy>
+template <class Action, execution_backend Backend>
 struct action_closure : closure_tag {
   Action action;
-  exec_context context;
+  Backend context;
 
   template <pipeline P>
   auto apply(const P& p) const {
-    constexpr bool parallel = std::is_same_v<Policy, par_t>;
-    if constexpr (action_accepts<Action, reference_t<P>, parallel>()) {
-      return execute<parallel>(p, action, context);
+    if constexpr (action_accepts<Action, reference_t<P>, Backend::merges_partials>()) {
+      return execute(p, action, context);
     } else {
       return invalid_pipeline{};  // the static_assert in accepts() said why
     }
@@ -38,8 +37,8 @@ struct action_closure : closure_tag {
 };
 
 template <class Action, execution_policy Policy>
-action_closure<Action, Policy> make_action(Action action, Policy policy) {
-  return {{}, std::move(action), make_context(policy)};
+action_closure<Action, backend_t<Policy>> make_action(Action action, Policy policy) {
+  return {{}, std::move(action), make_backend(policy)};
 }
 
 }  // namespace lineage::detail

@@ -12,6 +12,11 @@ template <class T>
 struct collect_sink {
   std::vector<T> out;
   static constexpr bool can_stop = false;
+  // Its state, for a distributed backend's gather_ordered (exec/backend.hpp).
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(out);
+  }
   template <class X>
   void operator()(X&& x) {
     out.emplace_back(std::forward<X>(x));
@@ -39,10 +44,11 @@ struct collect_action {
   }
 };
 
-// Runs the whole plan on the calling thread and returns the elements in order.
+// Runs the whole plan on the calling thread and returns the elements in order (declared in
+// core/interop.hpp, for iteration).
 template <pipeline P>
-auto materialize(const P& p) {
-  return execute<false>(p, collect_action{}, exec_context{});
+std::vector<element_t<P>> materialize(const P& p) {
+  return execute(p, collect_action{}, seq_backend{});
 }
 
 }  // namespace detail

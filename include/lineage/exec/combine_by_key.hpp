@@ -22,6 +22,7 @@
 #include "../core/partitioned.hpp"
 #include "../core/pipeline.hpp"
 #include "../plan/op_kind.hpp"
+#include "collect.hpp"  // running the plan: iteration (core/interop.hpp)
 #include "key_partitioning.hpp"
 #include "shuffle.hpp"
 
@@ -62,8 +63,8 @@ by_key_combiner<K, C, Hash, Aggregator> make_by_key_combiner(const Aggregator& a
           {partitions, part.template hash_for<K>()}};
 }
 
-template <class K, class C, class Hash, class Aggregator, pipeline Up>
-partitions_of<std::pair<K, C>> combine_by_key(const Up& up, const exec_context& ctx, const partitioner<Hash>& part,
+template <class K, class C, class Hash, class Aggregator, pipeline Up, class Ctx>
+partition_set<std::pair<K, C>> combine_by_key(const Up& up, const Ctx& ctx, const partitioner<Hash>& part,
                                                const Aggregator& agg) {
   using item = std::pair<K, C>;
   const auto producer = up.producer(ctx);
@@ -71,11 +72,11 @@ partitions_of<std::pair<K, C>> combine_by_key(const Up& up, const exec_context& 
   if constexpr (std::is_same_v<Hash, std_hash>) {
     if (downstream == producer.partitions() && key_partitioned(up)) {
       // Every key is already in the partition the shuffle would send it to.
-      partitions_of<item> parts(downstream);
-      ctx.for_each_partition(downstream, [&](std::size_t i) {
+      partition_set<item> parts(downstream, [&](std::size_t i) { return ctx.owns(i, downstream); });
+      ctx.for_each_owned_partition(downstream, [&](std::size_t i) {
         auto c = make_by_key_combiner<K, C>(agg, part, 1);
         producer.run(i, c);
-        parts[i] = std::move(std::move(c).take_buckets().front());
+        parts.at(i) = std::move(std::move(c).take_buckets().front());
       });
       return parts;
     }

@@ -10,6 +10,11 @@ namespace detail {
 struct count_sink {
   std::size_t n = 0;
   static constexpr bool can_stop = false;
+  // Its state, for a distributed backend's gather_ordered (exec/backend.hpp).
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(n);
+  }
   template <class X>
   void operator()(X&&) {
     ++n;

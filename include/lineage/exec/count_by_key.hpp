@@ -18,6 +18,11 @@ template <class K>
 struct count_by_key_sink {
   std::unordered_map<K, std::size_t> counts;
   static constexpr bool can_stop = false;
+  // Its state, for a distributed backend's gather_ordered (exec/backend.hpp).
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(counts);
+  }
   template <class X>
   void operator()(X&& x) {
     ++counts[std::get<0>(std::forward<X>(x))];

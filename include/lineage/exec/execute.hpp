@@ -5,12 +5,17 @@
 // the accumulator of a later partition, and is finished into the result. Sequentially, one
 // accumulator sees every partition in order (and may stop the run early, as take(n) does);
 // under ln::par each partition fills its own accumulator on the pool, and they are merged in
-// partition order, so order-preserving actions give the same result as ln::seq.
+// partition order, so order-preserving actions give the same result as ln::seq. A backend
+// that does not hold every partition in this process (exec/backend.hpp) always runs that way:
+// each process fills the accumulators of its own partitions, the backend's gather_ordered
+// brings all of them to every process in partition order, and each merges them.
 //
 // An action type A provides
 //   template <class Ref> auto make() const;                  // a fresh accumulator (a sink)
 //   template <class Acc> void merge(Acc& into, Acc&& later) const;
 //   template <class Acc> auto finish(Acc&& acc) const;       // the action's result
+// and its accumulator a cereal `serialize(Archive&)` of its state, which only a distributed
+// backend's gather_ordered instantiates.
 #include <cstddef>
 #include <optional>
 #include <utility>
@@ -18,14 +23,15 @@
 
 #include "../core/pipeline.hpp"
 #include "../core/sink.hpp"
-#include "policy.hpp"
+#include "backend.hpp"
 
 namespace lineage::detail {
 
-// Parallel is a compile-time choice: merge() is only instantiated for ln::par, so an action
-// whose merge needs more of the user's types (fold's op(acc, acc)) still works with ln::seq.
-template <bool Parallel, pipeline P, class Action>
-auto execute(const P& p, const Action& action, const exec_context& ctx) {
+// Whether accumulators are merged is a compile-time choice of the backend (merges_partials):
+// merge() is only instantiated for ln::par and distributed backends, so an action whose merge
+// needs more of the user's types (fold's op(acc, acc)) still works with ln::seq.
+template <pipeline P, class Action, class Ctx>
+auto execute(const P& p, const Action& action, const Ctx& ctx) {
   const auto producer = p.producer(ctx);
   const std::size_t n = producer.partitions();
   auto acc = action.template make<reference_t<P>>();
@@ -39,13 +45,14 @@ auto execute(const P& p, const Action& action, const exec_context& ctx) {
     }
     if (known) acc.reserve(total);
   }
-  if constexpr (Parallel) {
-    if (ctx.parallel() && n > 1) {
+  if constexpr (Ctx::merges_partials) {
+    if (!Ctx::single_process || (ctx.parallel() && n > 1)) {
       std::vector<std::optional<decltype(acc)>> partials(n);
-      ctx.for_each_partition(n, [&](std::size_t i) {
+      ctx.for_each_owned_partition(n, [&](std::size_t i) {
         partials[i].emplace(action.template make<reference_t<P>>());
         producer.run(i, *partials[i]);
       });
+      partials = ctx.gather_ordered(std::move(partials), [&] { return action.template make<reference_t<P>>(); });
       for (auto& partial : partials) action.merge(acc, std::move(*partial));
       return action.finish(std::move(acc));
     }

@@ -19,6 +19,11 @@ struct fold_sink {
   Acc acc;
   const Op* op;
   static constexpr bool can_stop = false;
+  // Its state, for a distributed backend's gather_ordered (exec/backend.hpp).
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(acc);
+  }
   template <class X>
   void operator()(X&& x) {
     acc = (*op)(std::move(acc), std::forward<X>(x));

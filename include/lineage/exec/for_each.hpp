@@ -14,6 +14,9 @@ template <class F>
 struct for_each_sink {
   const F* f;
   static constexpr bool can_stop = false;
+  // Nothing to gather: f ran where the partition did (exec/backend.hpp).
+  template <class Archive>
+  void serialize(Archive&) {}
   template <class X>
   void operator()(X&& x) {
     std::invoke(*f, std::forward<X>(x));

@@ -13,6 +13,7 @@
 #include "../core/concepts.hpp"
 #include "../core/partitioned.hpp"
 #include "../core/pipeline.hpp"
+#include "collect.hpp"  // running the plan: iteration (core/interop.hpp)
 #include "shuffle.hpp"
 
 namespace lineage::detail {
@@ -36,8 +37,8 @@ struct pair_router_combiner_maker {
 };
 
 // Left: true for a left join (unmatched left values are kept, with std::nullopt).
-template <bool Left, class Hash, pipeline Up, pipeline Other>
-auto hash_join(const Up& up, const Other& other, const partitioner<Hash>& part, const exec_context& ctx) {
+template <bool Left, class Hash, pipeline Up, pipeline Other, class Ctx>
+auto hash_join(const Up& up, const Other& other, const partitioner<Hash>& part, const Ctx& ctx) {
   using L = element_t<Up>;
   using R = element_t<Other>;
   using K = key_of_t<L>;
@@ -52,14 +53,14 @@ auto hash_join(const Up& up, const Other& other, const partitioner<Hash>& part, 
   auto left = shuffle_write(left_producer, ctx, n, pair_router_combiner_maker<L, K, Hash>{&part});
   auto right = shuffle_write(right_producer, ctx, n, pair_router_combiner_maker<R, K, Hash>{&part});
 
-  partitions_of<out> parts(n);
-  ctx.for_each_partition(n, [&](std::size_t j) {
+  partition_set<out> parts(n, [&](std::size_t j) { return ctx.owns(j, n); });
+  ctx.for_each_owned_partition(n, [&](std::size_t j) {
     std::unordered_map<K, std::vector<W>, key_hasher_t<K, Hash>> table(0, part.template hash_for<K>());
     for (auto& bucket : right[j]) {
       for (auto& [k, w] : bucket) table[k].push_back(std::move(w));
     }
     shuffle_input<R>().swap(right[j]);
-    auto& result = parts[j];
+    auto& result = parts.at(j);
     for (auto& bucket : left[j]) {
       for (auto& [k, v] : bucket) {
         const auto match = table.find(k);

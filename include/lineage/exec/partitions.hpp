@@ -1,25 +1,26 @@
 #pragma once
 // Materializes a pipeline partition by partition (for checkpoints, persist, shuffles): the
-// result keeps the partitioning of the plan's last stage, one vector per partition.
+// result keeps the partitioning of the plan's last stage, one vector per partition, filled for
+// the partitions this process owns (all of them under ln::seq and ln::par).
 #include <cstddef>
 #include <utility>
 
 #include "../core/partitioned.hpp"
 #include "../core/pipeline.hpp"
 #include "collect.hpp"
-#include "policy.hpp"
 
 namespace lineage::detail {
 
-template <pipeline P>
-partitions_of<element_t<P>> compute_partitions(const P& p, const exec_context& ctx) {
+template <pipeline P, class Ctx>
+partition_set<element_t<P>> compute_partitions(const P& p, const Ctx& ctx) {
   const auto producer = p.producer(ctx);
-  partitions_of<element_t<P>> parts(producer.partitions());
-  ctx.for_each_partition(parts.size(), [&](std::size_t i) {
+  const std::size_t n = producer.partitions();
+  partition_set<element_t<P>> parts(n, [&](std::size_t i) { return ctx.owns(i, n); });
+  ctx.for_each_owned_partition(n, [&](std::size_t i) {
     collect_sink<element_t<P>> sink;
-    if (const auto n = producer.size_hint(i)) sink.out.reserve(*n);
+    if (const auto hint = producer.size_hint(i)) sink.out.reserve(*hint);
     producer.run(i, sink);
-    parts[i] = std::move(sink.out);
+    parts.at(i) = std::move(sink.out);
   });
   return parts;
 }

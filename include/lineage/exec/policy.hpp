@@ -1,9 +1,15 @@
 #pragma once
 // Execution policies accepted by every action: ln::seq, ln::par, ln::par(threads).
+//
+// The set of policies is open: a policy is any type P for which make_backend(P) (found by
+// argument-dependent lookup, so in P's namespace) returns an execution backend (see
+// exec/backend.hpp). <lineage/mpi.hpp> adds ln::mpi::world that way, without touching this file.
 #include <cstddef>
 #include <thread>
 #include <type_traits>
+#include <utility>
 
+#include "backend.hpp"
 #include "thread_pool.hpp"
 
 namespace lineage {
@@ -19,35 +25,20 @@ struct par_t {
 };
 inline constexpr par_t par{};
 
-template <class T>
-concept execution_policy = std::is_same_v<T, seq_t> || std::is_same_v<T, par_t>;
+inline seq_backend make_backend(seq_t) { return {}; }
+// ln::par(n) runs on the one shared pool, at most min(n, max_par_threads()) tasks at once.
+inline par_backend make_backend(par_t p) {
+  std::size_t n = p.threads != 0 ? p.threads : std::thread::hardware_concurrency();
+  return par_backend(shared_thread_pool(), n == 0 ? 1 : n);
+}
 
-// What a plan needs to know at run time about how its partitions execute.
-struct exec_context {
-  thread_pool* pool = nullptr;  // null: run partitions one after another on the caller
-  std::size_t width = 0;        // the n of ln::par(n); 0: pool->size()
-
-  // The parallelism asked for: sources split into at most this many partitions. Tasks run at
-  // most min(threads(), pool->size()) at once (exec/thread_pool.hpp: the pool's size is capped).
-  std::size_t threads() const noexcept { return pool ? (width != 0 ? width : pool->size()) : 1; }
-  bool parallel() const noexcept { return threads() > 1; }
-
-  // Runs task(i) for every partition i < n: in order on the caller, or on the pool.
-  template <class Task>
-  void for_each_partition(std::size_t n, Task&& task) const {
-    if (parallel() && n > 1) {
-      pool->run(n, std::forward<Task>(task), threads());
-    } else {
-      for (std::size_t i = 0; i < n; ++i) task(i);
-    }
-  }
+template <class P>
+concept execution_policy = requires(const P& p) {
+  { make_backend(p) } -> execution_backend;
 };
 
-inline exec_context make_context(seq_t) { return {}; }
-// ln::par(n) runs on the one shared pool, at most min(n, max_par_threads()) tasks at once.
-inline exec_context make_context(par_t p) {
-  std::size_t n = p.threads != 0 ? p.threads : std::thread::hardware_concurrency();
-  return exec_context{&shared_thread_pool(), n == 0 ? 1 : n};
-}
+// The backend a policy runs on.
+template <execution_policy P>
+using backend_t = decltype(make_backend(std::declval<const P&>()));
 
 }  // namespace lineage

@@ -15,6 +15,11 @@ struct reduce_sink {
   std::optional<T> acc;
   const Op* op;
   static constexpr bool can_stop = false;
+  // Its state, for a distributed backend's gather_ordered (exec/backend.hpp).
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(acc);
+  }
   template <class X>
   void operator()(X&& x) {
     if (acc) {

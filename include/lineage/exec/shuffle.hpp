@@ -4,11 +4,12 @@
 //   write:    each partition of the upstream stage runs its fused kernel into a map-side
 //             combiner (the operator's: e.g. a hash map that pre-reduces by key), which then
 //             splits its contents into one bucket per downstream partition;
-//   exchange: bucket j of every upstream partition goes to downstream partition j (in one
-//             process this moves vectors; a distributed run would make it an all-to-all);
+//   exchange: bucket j of every upstream partition goes to downstream partition j: the
+//             backend's exchange (exec/backend.hpp; in one process this moves vectors, a
+//             distributed backend makes it an all-to-all);
 //   read:     each downstream partition merges its buckets, in upstream-partition order.
-// Both sides run on the pool under ln::par; nothing is shared between partitions but the
-// buckets handed over, so there is nothing to lock.
+// Both sides run the partitions this process owns (on the pool under ln::par); nothing is
+// shared between partitions but the buckets handed over, so there is nothing to lock.
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -19,7 +20,7 @@
 
 #include "../core/partitioned.hpp"
 #include "../core/pipeline.hpp"
-#include "policy.hpp"
+#include "backend.hpp"
 
 namespace lineage {
 
@@ -75,36 +76,24 @@ struct key_partitioner {
   std::size_t operator()(const Key& k) const { return partitions == 1 ? 0 : mix_bits(hash(k)) % partitions; }
 };
 
-template <class T>
-using buckets_of = std::vector<std::vector<T>>;  // [downstream partition] -> items
-
-// Downstream partition j's input: the buckets for j from every upstream partition, in order.
-template <class T>
-using shuffle_input = std::vector<std::vector<T>>;
-
-// Runs the upstream stage into one combiner per partition and exchanges the buckets.
-// make_combiner(downstream_partitions) returns a sink with `buckets_of<Item> take_buckets() &&`.
-// `downstream` must not be 0 (see downstream_partitions).
-template <class Producer, class MakeCombiner>
-auto shuffle_write(const Producer& producer, const exec_context& ctx, std::size_t downstream,
+// Runs the upstream stage into one combiner per owned partition and exchanges the buckets
+// (the backend's exchange, exec/backend.hpp): the result holds the input of every downstream
+// partition this process owns. make_combiner(downstream_partitions) returns a sink with
+// `buckets_of<Item> take_buckets() &&`. `downstream` must not be 0 (see downstream_partitions).
+template <class Producer, class Ctx, class MakeCombiner>
+auto shuffle_write(const Producer& producer, const Ctx& ctx, std::size_t downstream,
                    const MakeCombiner& make_combiner) {
   const std::size_t upstream = producer.partitions();
   using combiner = decltype(make_combiner(downstream));
   using item = typename decltype(std::declval<combiner&&>().take_buckets())::value_type::value_type;
 
   std::vector<buckets_of<item>> written(upstream);
-  ctx.for_each_partition(upstream, [&](std::size_t i) {
+  ctx.for_each_owned_partition(upstream, [&](std::size_t i) {
     auto c = make_combiner(downstream);
     producer.run(i, c);
     written[i] = std::move(c).take_buckets();
   });
-  // The exchange: [upstream][downstream] -> [downstream][upstream].
-  std::vector<shuffle_input<item>> read(downstream);
-  for (std::size_t j = 0; j < downstream; ++j) {
-    read[j].reserve(upstream);
-    for (std::size_t i = 0; i < upstream; ++i) read[j].push_back(std::move(written[i][j]));
-  }
-  return read;
+  return ctx.template exchange<item>(std::move(written), downstream);
 }
 
 // The partition count a shuffle writes: the partitioner's, or else the upstream stage's.
@@ -114,13 +103,14 @@ std::size_t downstream_partitions(const partitioner<Hash>& part, std::size_t ups
   return upstream == 0 ? 1 : upstream;
 }
 
-// Reduces each downstream partition's input into its output partition.
-template <class Item, class Reduce>
-auto shuffle_read(std::vector<shuffle_input<Item>>&& read, const exec_context& ctx, const Reduce& reduce) {
+// Reduces each owned downstream partition's input into its output partition.
+template <class Item, class Ctx, class Reduce>
+auto shuffle_read(std::vector<shuffle_input<Item>>&& read, const Ctx& ctx, const Reduce& reduce) {
   using out = typename decltype(reduce(std::declval<shuffle_input<Item>&&>()))::value_type;
-  partitions_of<out> parts(read.size());
-  ctx.for_each_partition(read.size(), [&](std::size_t j) {
-    parts[j] = reduce(std::move(read[j]));
+  const std::size_t n = read.size();
+  partition_set<out> parts(n, [&](std::size_t j) { return ctx.owns(j, n); });
+  ctx.for_each_owned_partition(n, [&](std::size_t j) {
+    parts.at(j) = reduce(std::move(read[j]));
     shuffle_input<Item>().swap(read[j]);  // free the input as soon as it is merged
   });
   return parts;

@@ -15,6 +15,11 @@ template <class T>
 struct sum_sink {
   T total{};
   static constexpr bool can_stop = false;
+  // Its state, for a distributed backend's gather_ordered (exec/backend.hpp).
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(total);
+  }
   template <class X>
   void operator()(X&& x) {
     total += std::forward<X>(x);

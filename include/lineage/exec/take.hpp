@@ -18,6 +18,11 @@ struct take_sink {
   std::vector<T> out;
   std::size_t limit;
   static constexpr bool can_stop = true;
+  // Its state, for a distributed backend's gather_ordered (exec/backend.hpp).
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(out);
+  }
   bool stopped() const { return out.size() >= limit; }
   template <class X>
   void operator()(X&& x) {

@@ -65,12 +65,11 @@ struct aggregate_by_key_op {
     void merge_combiners(U& acc, U&& later) const { acc = self->comb_op(std::move(acc), std::move(later)); }
   };
 
-  template <pipeline Up>
-  auto produce(const Up& up, const exec_context& ctx) const {
+  template <pipeline Up, class Ctx>
+  auto produce(const Up& up, const Ctx& ctx) const {
     using K = detail::key_of_t<reference_t<Up>>;
     auto parts = detail::combine_by_key<K, U, Hash>(up, ctx, part, aggregator{this});
-    return detail::partitioned_producer<std::pair<K, U>>(
-        std::make_shared<const detail::partitions_of<std::pair<K, U>>>(std::move(parts)));
+    return detail::make_partitioned_producer(std::move(parts));
   }
 };
 

@@ -12,6 +12,7 @@
 #include "../core/closure.hpp"
 #include "../core/concepts.hpp"
 #include "../core/partitioned.hpp"
+#include "../exec/collect.hpp"  // running the plan: iteration (core/interop.hpp)
 #include "../exec/shuffle.hpp"
 #include "../plan/op_kind.hpp"
 
@@ -54,8 +55,8 @@ struct distinct_op {
   template <class In>
   using reference = const std::remove_cvref_t<In>&;
 
-  template <pipeline Up>
-  auto produce(const Up& up, const exec_context& ctx) const {
+  template <pipeline Up, class Ctx>
+  auto produce(const Up& up, const Ctx& ctx) const {
     using T = element_t<Up>;
     const auto producer = up.producer(ctx);
     const std::size_t downstream = detail::downstream_partitions(part, producer.partitions());
@@ -75,7 +76,7 @@ struct distinct_op {
       }
       return out;
     });
-    return detail::partitioned_producer<T>(std::make_shared<const detail::partitions_of<T>>(std::move(parts)));
+    return detail::make_partitioned_producer(std::move(parts));
   }
 };
 

@@ -60,13 +60,12 @@ struct group_by_key_op {
     }
   };
 
-  template <pipeline Up>
-  auto produce(const Up& up, const exec_context& ctx) const {
+  template <pipeline Up, class Ctx>
+  auto produce(const Up& up, const Ctx& ctx) const {
     using K = detail::key_of_t<reference_t<Up>>;
     using C = std::vector<detail::value_of_t<reference_t<Up>>>;
     auto parts = detail::combine_by_key<K, C, Hash>(up, ctx, part, aggregator{});
-    return detail::partitioned_producer<std::pair<K, C>>(
-        std::make_shared<const detail::partitions_of<std::pair<K, C>>>(std::move(parts)));
+    return detail::make_partitioned_producer(std::move(parts));
   }
 };
 

@@ -48,11 +48,10 @@ struct join_op {
 
   const Other& other() const noexcept { return right; }
 
-  template <pipeline Up>
-  auto produce(const Up& up, const exec_context& ctx) const {
+  template <pipeline Up, class Ctx>
+  auto produce(const Up& up, const Ctx& ctx) const {
     auto parts = detail::hash_join<false>(up, right, part, ctx);
-    using T = typename decltype(parts)::value_type::value_type;
-    return detail::partitioned_producer<T>(std::make_shared<const detail::partitions_of<T>>(std::move(parts)));
+    return detail::make_partitioned_producer(std::move(parts));
   }
 
   void explain_into(plan::explain_builder& out) const {

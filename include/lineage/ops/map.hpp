@@ -8,6 +8,7 @@
 #include "../core/closure.hpp"
 #include "../core/concepts.hpp"
 #include "../core/sink.hpp"
+#include "../exec/collect.hpp"  // running the plan: iteration (core/interop.hpp)
 #include "../plan/op_kind.hpp"
 
 namespace lineage {

@@ -16,7 +16,7 @@
 #include "../core/partitioned.hpp"
 #include "../core/pipeline.hpp"
 #include "../core/type_name.hpp"
-#include "../exec/policy.hpp"
+#include "../exec/collect.hpp"  // running the plan: iteration (core/interop.hpp)
 #include "../plan/explain_builder.hpp"
 
 namespace lineage {
@@ -28,12 +28,15 @@ class parallelized : public pipeline_interface<parallelized<T>> {
   static constexpr std::size_t depth = 0;
   static constexpr std::size_t stages = 1;
 
-  explicit parallelized(detail::partitions_of<T> parts)
-      : data_(std::make_shared<const detail::partitions_of<T>>(std::move(parts))) {}
+  explicit parallelized(std::vector<std::vector<T>> parts)
+      : data_(std::make_shared<const detail::partition_set<T>>(std::move(parts))) {}
 
-  detail::partitioned_producer<T> producer(const exec_context&) const { return detail::partitioned_producer<T>(data_); }
-  std::size_t partitions() const noexcept { return data_->size(); }
-  const detail::partitions_of<T>& partition_data() const noexcept { return *data_; }
+  template <class Ctx>
+  detail::partitioned_producer<T> producer(const Ctx&) const {
+    return detail::partitioned_producer<T>(data_);
+  }
+  std::size_t partitions() const noexcept { return data_->partitions(); }
+  const std::vector<std::vector<T>>& partition_data() const noexcept { return data_->all(); }
 
   void explain_into(plan::explain_builder& out) const {
     out.source("parallelize<" + detail::portable_type_name<T>() + ">[" + std::to_string(partitions()) +
@@ -41,7 +44,7 @@ class parallelized : public pipeline_interface<parallelized<T>> {
   }
 
  private:
-  std::shared_ptr<const detail::partitions_of<T>> data_;
+  std::shared_ptr<const detail::partition_set<T>> data_;
 };
 
 struct parallelize_fn {
@@ -49,7 +52,7 @@ struct parallelize_fn {
   auto operator()(R&& range, std::size_t partitions) const {
     if (partitions == 0) throw std::invalid_argument("ln::parallelize: partitions must be at least 1");
     using T = std::ranges::range_value_t<R>;
-    detail::partitions_of<T> parts(partitions);
+    std::vector<std::vector<T>> parts(partitions);
     if constexpr (std::ranges::sized_range<R>) {
       const auto n = static_cast<std::size_t>(std::ranges::size(range));
       std::size_t index = 0;

@@ -65,13 +65,12 @@ struct reduce_by_key_op {
     }
   };
 
-  template <pipeline Up>
-  auto produce(const Up& up, const exec_context& ctx) const {
+  template <pipeline Up, class Ctx>
+  auto produce(const Up& up, const Ctx& ctx) const {
     using K = detail::key_of_t<reference_t<Up>>;
     using V = detail::value_of_t<reference_t<Up>>;
     auto parts = detail::combine_by_key<K, V, Hash>(up, ctx, part, aggregator{&op});
-    return detail::partitioned_producer<std::pair<K, V>>(
-        std::make_shared<const detail::partitions_of<std::pair<K, V>>>(std::move(parts)));
+    return detail::make_partitioned_producer(std::move(parts));
   }
 };
 

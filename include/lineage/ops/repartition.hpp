@@ -1,6 +1,7 @@
 #pragma once
 // ln::repartition(n): the same elements, in the same order, cut into n partitions of (nearly)
-// equal size. Wide: ends the stage (the next stage runs n tasks).
+// equal size. Wide: ends the stage (the next stage runs n tasks). Elements are routed by
+// their global index through the one shuffle (exec/index_routing.hpp).
 #include <cstddef>
 #include <memory>
 #include <stdexcept>
@@ -12,10 +13,10 @@
 
 #include "../core/closure.hpp"
 #include "../core/partitioned.hpp"
+#include "../exec/index_routing.hpp"
 #include "../exec/partitions.hpp"
 #include "../plan/explain_builder.hpp"
 #include "../plan/op_kind.hpp"
-#include "sort_by.hpp"
 
 namespace lineage {
 
@@ -31,20 +32,10 @@ struct repartition_op {
   template <class In>
   using reference = const std::remove_cvref_t<In>&;
 
-  template <pipeline Up>
-  auto produce(const Up& up, const exec_context& ctx) const {
-    using T = element_t<Up>;
-    auto parts = detail::compute_partitions(up, ctx);
-    std::vector<T> all;
-    std::size_t total = 0;
-    for (const auto& p : parts) total += p.size();
-    all.reserve(total);
-    for (auto& p : parts) {
-      all.insert(all.end(), std::make_move_iterator(p.begin()), std::make_move_iterator(p.end()));
-      std::vector<T>().swap(p);
-    }
-    return detail::partitioned_producer<T>(
-        std::make_shared<const detail::partitions_of<T>>(detail::split_evenly(std::move(all), partitions)));
+  template <pipeline Up, class Ctx>
+  auto produce(const Up& up, const Ctx& ctx) const {
+    return detail::make_partitioned_producer(
+        detail::route_by_global_index(detail::compute_partitions(up, ctx), partitions, ctx));
   }
 
   void explain_into(plan::explain_builder& out) const {

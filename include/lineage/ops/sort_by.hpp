@@ -1,13 +1,14 @@
 #pragma once
 // ln::sort_by(key_fn [, ln::ascending | ln::descending]): all elements ordered by key_fn(x),
-// stable (equal keys keep their order). Wide: ends the stage. Each upstream partition is
-// sorted on its own (in parallel under ln::par), the sorted runs are merged pairwise, and the
-// result is cut into as many partitions as the upstream had, in order.
+// stable (equal keys keep their order). Wide: ends the stage. A sample sort through the one
+// shuffle (see produce below); the result is cut into as many partitions as the upstream had,
+// in order.
 #include <algorithm>
 #include <cstddef>
 #include <functional>
 #include <iterator>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -16,6 +17,7 @@
 #include "../core/closure.hpp"
 #include "../core/concepts.hpp"
 #include "../core/partitioned.hpp"
+#include "../exec/index_routing.hpp"
 #include "../exec/partitions.hpp"
 #include "../plan/op_kind.hpp"
 
@@ -28,35 +30,18 @@ inline constexpr descending_t descending{};
 
 namespace detail {
 
-// Cuts `all` into `n` contiguous slices of (nearly) equal size, in order.
-template <class T>
-partitions_of<T> split_evenly(std::vector<T>&& all, std::size_t n) {
-  if (n <= 1) {
-    partitions_of<T> one;
-    one.push_back(std::move(all));
-    return one;
-  }
-  partitions_of<T> parts(n);
-  const std::size_t size = all.size();
-  for (std::size_t p = 0; p < n; ++p) {
-    auto first = all.begin() + static_cast<std::ptrdiff_t>(size * p / n);
-    auto last = all.begin() + static_cast<std::ptrdiff_t>(size * (p + 1) / n);
-    parts[p].assign(std::make_move_iterator(first), std::make_move_iterator(last));
-  }
-  return parts;
-}
-
 // Merges sorted runs pairwise, left before right, which keeps equal elements in run order.
 template <class T, class Less>
-std::vector<T> merge_runs(partitions_of<T>&& runs, const Less& less, const exec_context& ctx) {
+std::vector<T> merge_runs(std::vector<std::vector<T>>&& runs, const Less& less) {
+  std::erase_if(runs, [](const std::vector<T>& r) { return r.empty(); });
   if (runs.empty()) return {};
   while (runs.size() > 1) {
-    partitions_of<T> merged((runs.size() + 1) / 2);
-    ctx.for_each_partition(merged.size(), [&](std::size_t i) {
+    std::vector<std::vector<T>> merged((runs.size() + 1) / 2);
+    for (std::size_t i = 0; i < merged.size(); ++i) {
       auto& left = runs[2 * i];
       if (2 * i + 1 == runs.size()) {
         merged[i] = std::move(left);
-        return;
+        continue;
       }
       auto& right = runs[2 * i + 1];
       merged[i].reserve(left.size() + right.size());
@@ -65,11 +50,14 @@ std::vector<T> merge_runs(partitions_of<T>&& runs, const Less& less, const exec_
                  std::back_inserter(merged[i]), less);
       std::vector<T>().swap(left);
       std::vector<T>().swap(right);
-    });
+    }
     runs = std::move(merged);
   }
   return std::move(runs.front());
 }
+
+// How many keys each sorted run contributes to the choice of split points.
+inline constexpr std::size_t sort_samples_per_run = 64;
 
 }  // namespace detail
 
@@ -103,21 +91,85 @@ struct sort_by_op {
   template <class In>
   using reference = const std::remove_cvref_t<In>&;
 
-  template <pipeline Up>
-  auto produce(const Up& up, const exec_context& ctx) const {
+  // A sample sort through the one shuffle:
+  //   1. each owned upstream partition is stably sorted (a run);
+  //   2. evenly spaced keys of every run are gathered, and n - 1 split points chosen from them;
+  //   3. each run is cut at the split points (equal keys always fall in the same range) and
+  //      range k goes to partition k (the exchange);
+  //   4. each partition merges its ranges in upstream order, left before right: equal keys keep
+  //      their upstream order, so the whole is the stable sort of the input;
+  //   5. the result is routed by global index into n (nearly) equal partitions, in order
+  //      (exec/index_routing.hpp), n being the upstream partition count, as before.
+  template <pipeline Up, class Ctx>
+  auto produce(const Up& up, const Ctx& ctx) const {
     using T = element_t<Up>;
-    auto less = [this](const T& a, const T& b) {
+    using K = std::remove_cvref_t<std::invoke_result_t<const KeyFn&, const T&>>;
+    auto key_less = [](const auto& a, const auto& b) {
       if constexpr (std::is_same_v<Order, ascending_t>) {
-        return std::invoke(key, a) < std::invoke(key, b);
+        return a < b;
       } else {
-        return std::invoke(key, b) < std::invoke(key, a);
+        return b < a;
       }
     };
+    auto less = [&](const T& a, const T& b) { return key_less(std::invoke(key, a), std::invoke(key, b)); };
+
     auto runs = detail::compute_partitions(up, ctx);
-    const std::size_t n = runs.size();
-    ctx.for_each_partition(n, [&](std::size_t i) { std::stable_sort(runs[i].begin(), runs[i].end(), less); });
-    auto parts = detail::split_evenly(detail::merge_runs(std::move(runs), less, ctx), n);
-    return detail::partitioned_producer<T>(std::make_shared<const detail::partitions_of<T>>(std::move(parts)));
+    const std::size_t upstream = runs.partitions();
+    const std::size_t n = upstream == 0 ? 1 : upstream;
+    ctx.for_each_owned_partition(upstream, [&](std::size_t i) {
+      std::stable_sort(runs.at(i).begin(), runs.at(i).end(), less);
+    });
+
+    // Split points: n - 1 keys, ordered by key_less (none if keys cannot be copied).
+    std::vector<K> splitters;
+    if constexpr (std::is_copy_constructible_v<K>) {
+      if (n > 1) {
+        std::vector<std::optional<std::vector<K>>> samples(upstream);
+        for (std::size_t i = 0; i < upstream; ++i) {
+          if (!runs.holds(i)) continue;
+          const auto& run = runs.at(i);
+          auto& mine = samples[i].emplace();
+          const std::size_t count = std::min(run.size(), detail::sort_samples_per_run);
+          for (std::size_t k = 0; k < count; ++k) mine.push_back(std::invoke(key, run[run.size() * (2 * k + 1) / (2 * count)]));
+        }
+        samples = ctx.gather_ordered(std::move(samples), [] { return std::vector<K>(); });
+        std::vector<K> all;
+        for (auto& s : samples) {
+          if (s) all.insert(all.end(), std::make_move_iterator(s->begin()), std::make_move_iterator(s->end()));
+        }
+        std::sort(all.begin(), all.end(), key_less);
+        if (!all.empty()) {
+          for (std::size_t k = 1; k < n; ++k) splitters.push_back(all[all.size() * k / n]);
+        }
+      }
+    }
+
+    std::vector<detail::buckets_of<T>> written(upstream);
+    ctx.for_each_owned_partition(upstream, [&](std::size_t i) {
+      auto& run = runs.at(i);
+      auto& buckets = written[i];
+      buckets.resize(n);
+      if (splitters.empty()) {
+        buckets[0] = std::move(run);
+        return;
+      }
+      auto from = run.begin();
+      for (std::size_t k = 0; k < n; ++k) {
+        auto to = k + 1 < n ? std::upper_bound(from, run.end(), splitters[k],
+                                               [&](const K& s, const T& x) { return key_less(s, std::invoke(key, x)); })
+                            : run.end();
+        buckets[k].assign(std::make_move_iterator(from), std::make_move_iterator(to));
+        from = to;
+      }
+      std::vector<T>().swap(run);
+    });
+    auto read = ctx.template exchange<T>(std::move(written), n);
+
+    detail::partition_set<T> ranges(n, [&](std::size_t j) { return ctx.owns(j, n); });
+    ctx.for_each_owned_partition(n, [&](std::size_t j) {
+      ranges.at(j) = detail::merge_runs(std::move(read[j]), less);
+    });
+    return detail::make_partitioned_producer(detail::route_by_global_index(std::move(ranges), n, ctx));
   }
 };
 
