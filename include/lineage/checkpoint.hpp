@@ -1,6 +1,7 @@
 #pragma once
-// Durable checkpoints: ln::checkpoint(dir [, options] [, policy]), ln::recover<T>(dir),
-// ln::open_checkpoint<T>(dir), ln::verify(dir), ln::remove_checkpoint(dir).
+// Durable checkpoints: ln::checkpoint(dir [, options] [, policy]), get-or-create. The tools
+// without a pipeline (ln::recover<T>, ln::open_checkpoint<T>, ln::verify, ln::remove_checkpoint)
+// are in checkpoint_tools.hpp, included here.
 //
 // `p | ln::checkpoint(dir)` is eager and get-or-create: if `dir` holds a valid checkpoint with
 // the lineage signature of `p` (plan/signature.hpp), it is loaded and `p` is never evaluated;
@@ -19,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "checkpoint_tools.hpp"
 #include "checkpointed.hpp"
 #include "core/partitioned.hpp"
 #include "core/pipeline.hpp"
@@ -34,62 +36,6 @@
 #include "storage/checkpoint_io.hpp"
 
 namespace lineage {
-
-// A checkpoint read partition by partition while a plan runs, never all at once.
-template <class T>
-class checkpoint_stream : public pipeline_interface<checkpoint_stream<T>> {
- public:
-  using reference = T&&;
-  static constexpr std::size_t depth = 0;
-  static constexpr std::size_t stages = 1;
-
-  checkpoint_stream(std::filesystem::path dir, storage::manifest m)
-      : dir_(std::move(dir)), manifest_(std::make_shared<const storage::manifest>(std::move(m))) {}
-
-  const std::filesystem::path& path() const noexcept { return dir_; }
-  const storage::manifest& manifest() const noexcept { return *manifest_; }
-  std::size_t partitions() const noexcept { return manifest_->partitions.size(); }
-  std::uint64_t content_id() const noexcept { return manifest_->content_id; }
-
-  struct producer_type {
-    const checkpoint_stream* self;
-    std::size_t partitions() const { return self->partitions(); }
-    // The manifest's record count, once the partition file's size agrees with it (a forged
-    // manifest must not make a consumer reserve memory for records that are not on disk).
-    std::optional<std::size_t> size_hint(std::size_t partition) const {
-      const auto& entry = self->manifest_->partitions[partition];
-      try {
-        if (storage::default_file_system().file_size(self->dir_ / entry.file) != entry.bytes) return std::nullopt;
-      } catch (const checkpoint_error&) {
-        return std::nullopt;  // the load reports it
-      }
-      return static_cast<std::size_t>(entry.records);  // <= payload bytes (decode_manifest checks)
-    }
-    template <class Sink>
-    void run(std::size_t partition, Sink& sink) const {
-      auto records = storage::load_partition<T>(self->dir_, *self->manifest_, partition);
-      for (auto&& x : records) {
-        if constexpr (std::is_same_v<T, bool>) {  // std::vector<bool>: a proxy, not a bool&
-          bool value = x;
-          sink(std::move(value));
-        } else {
-          sink(std::move(x));
-        }
-        if (detail::sink_stopped(sink)) return;
-      }
-    }
-  };
-  producer_type producer(const exec_context&) const { return {this}; }
-
-  void explain_into(plan::explain_builder& out) const {
-    out.source("open_checkpoint<" + detail::portable_type_name<T>() + ">");
-    out.note(dir_.string() + ", " + std::to_string(manifest_->total_records()) + " records, streamed");
-  }
-
- private:
-  std::filesystem::path dir_;
-  std::shared_ptr<const storage::manifest> manifest_;
-};
 
 namespace detail {
 
@@ -131,7 +77,7 @@ std::uint64_t content_identity(const checkpointed<T>& s) {
   return s.content_id() != 0 ? s.content_id() : storage::content_hash(s.partition_data());
 }
 template <class T>
-std::uint64_t content_identity(const checkpoint_stream<T>& s) {
+std::uint64_t content_identity(const checkpoint_source<T>& s) {
   return s.content_id();
 }
 
@@ -149,20 +95,6 @@ std::uint64_t lineage_identity(const P& p) {
   } else {
     return content_identity(p);
   }
-}
-
-template <class T>
-typename checkpointed<T>::origin origin_of(const std::filesystem::path& dir, const storage::manifest& m,
-                                          bool recovered) {
-  return {dir, recovered, m.total_bytes(), m.content_id, m.version, m.partitioner, {}};
-}
-
-template <class T>
-checkpointed<T> load_checkpoint(const std::filesystem::path& dir, const storage::manifest& m,
-                                const exec_context& ctx) {
-  partitions_of<T> parts(m.partitions.size());
-  ctx.for_each_partition(parts.size(), [&](std::size_t i) { parts[i] = storage::load_partition<T>(dir, m, i); });
-  return checkpointed<T>(std::move(parts), origin_of<T>(dir, m, true));
 }
 
 template <class T>
@@ -295,24 +227,5 @@ struct checkpoint_fn {
   }
 };
 inline constexpr checkpoint_fn checkpoint{};
-
-// Loads the checkpoint in `dir` without any pipeline. Throws ln::checkpoint_error if there is
-// none, it holds another element type, or it is damaged (the error names what and where).
-template <class T, execution_policy Policy = seq_t>
-checkpointed<T> recover(const std::filesystem::path& dir, Policy policy = {}) {
-  return detail::load_checkpoint<T>(dir, storage::read_manifest<T>(dir), make_context(policy));
-}
-
-// Opens the checkpoint in `dir` as a source that loads one partition at a time when it runs.
-template <class T>
-checkpoint_stream<T> open_checkpoint(const std::filesystem::path& dir) {
-  return checkpoint_stream<T>(dir, storage::read_manifest<T>(dir));
-}
-
-// Checks a checkpoint (manifest, sizes, checksums) without knowing its element type.
-inline storage::manifest verify(const std::filesystem::path& dir) { return storage::verify(dir); }
-
-// Removes a checkpoint directory (under its lock, so never under a writer's feet).
-inline void remove_checkpoint(const std::filesystem::path& dir) { storage::remove_checkpoint(dir); }
 
 }  // namespace lineage

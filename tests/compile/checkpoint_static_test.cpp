@@ -117,7 +117,7 @@ static_assert(std::is_same_v<decltype(ln::recover<int>(std::filesystem::path{}))
 static_assert(std::is_same_v<decltype(ln::recover<kv>("dir")), ck_kv>);
 static_assert(std::is_same_v<decltype(ln::recover<int>("dir", ln::par)), ck_int>);
 using stream = decltype(ln::open_checkpoint<int>("dir"));
-static_assert(std::is_same_v<stream, ln::checkpoint_stream<int>>);
+static_assert(std::is_same_v<stream, ln::checkpoint_source<int>>);
 static_assert(ln::pipeline<stream> && std::ranges::input_range<stream>);
 static_assert(ln::lineage_depth_v<stream> == 0 && std::is_same_v<ln::element_t<stream>, int>);
 static_assert(std::is_same_v<piped_t<piped_t<stream, decltype(ln::map(twice))>, checkpoint_c>, ck_int>);
