@@ -27,6 +27,7 @@
 #include "core/sink.hpp"
 #include "core/source.hpp"
 #include "core/type_name.hpp"
+#include "core/walk.hpp"
 #include "exec/key_partitioning.hpp"
 #include "exec/partitions.hpp"
 #include "exec/policy.hpp"
@@ -38,16 +39,6 @@
 namespace lineage {
 
 namespace detail {
-
-// The source a lineage starts from, found by walking up the nodes.
-template <pipeline P>
-const auto& root_source(const P& p) {
-  if constexpr (requires { p.upstream(); }) {
-    return root_source(p.upstream());
-  } else {
-    return p;
-  }
-}
 
 // The content identity of each kind of source (DESIGN.md §4).
 // A source that cannot be hashed (single-pass, not const-iterable, or elements cereal cannot
@@ -81,20 +72,46 @@ std::uint64_t content_identity(const checkpoint_source<T>& s) {
   return s.content_id();
 }
 
-// The identity of everything a lineage reads: its source's content, and that of the second
-// input of any operator that has one (the right side of a join).
+// The identity of everything a lineage reads: its source's content, and that of the extra
+// inputs of any operator that has some (the right side of a join), combined in the order the
+// lineage walk (core/walk.hpp) meets them: id = XXH3(id, input id) at the operator.
+struct identity_visitor : lineage_visitor {
+  struct frame {
+    std::uint64_t id = 0;
+    std::vector<std::uint64_t> inputs;  // the next operator's extra inputs' identities
+  };
+  std::vector<frame> frames = std::vector<frame>(1);
+
+  template <class S>
+  void source(const S& s, walk_step) {
+    frames.back().id = content_identity(s);
+  }
+  template <class Op>
+  void op(const Op&, walk_step) {
+    auto& f = frames.back();
+    for (const std::uint64_t input : f.inputs) {
+      const std::uint64_t parts[2] = {f.id, input};
+      f.id = XXH3_64bits(parts, sizeof parts);
+    }
+    f.inputs.clear();
+  }
+  template <class I>
+  void begin_input(const I&, walk_step) {
+    frames.emplace_back();
+  }
+  template <class I>
+  void end_input(const I&, walk_step) {
+    const std::uint64_t id = frames.back().id;
+    frames.pop_back();
+    frames.back().inputs.push_back(id);
+  }
+};
+
 template <pipeline P>
 std::uint64_t lineage_identity(const P& p) {
-  if constexpr (requires { p.upstream(); }) {
-    std::uint64_t id = lineage_identity(p.upstream());
-    if constexpr (requires { p.op().other(); }) {
-      const std::uint64_t parts[2] = {id, lineage_identity(p.op().other())};
-      id = XXH3_64bits(parts, sizeof parts);
-    }
-    return id;
-  } else {
-    return content_identity(p);
-  }
+  identity_visitor v;
+  visit_lineage(p, v);
+  return v.frames.front().id;
 }
 
 template <class T>
@@ -138,7 +155,7 @@ struct checkpoint_closure : closure_tag {
     using T = element_t<P>;
     const std::uint64_t identity = options.source_identity == identity_policy::content ? lineage_identity(p) : 0;
     const std::uint64_t signature =
-        plan::lineage_signature<P, element_t<decltype(root_source(p))>>(options.version, identity);
+        plan::lineage_signature<P>(options.version, identity);
     if (auto m = matching_manifest<T>(signature)) return load_or_repair(p, *m, signature);
     auto parts = compute_partitions(p, context);
     std::string partitioner = key_partitioned(p) ? key_partitioner_name(parts.size()) : "none";
