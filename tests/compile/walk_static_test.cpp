@@ -1,7 +1,7 @@
 // Compile-time claims of the lineage walk (core/walk.hpp) and what it feeds: ln::plan::ops_v
 // lists a join's right side (in `inputs`), ln::plan::all_ops_v every operator the plan runs, a
-// constexpr visitor works in static_assert and op_traits gives every optional trait a default.
-// Compiling this file is the test.
+// constexpr visitor works in static_assert, op_traits gives every optional trait a default, and
+// a closure chain composed before a source is a flat list. Compiling this file is the test.
 #include <lineage/lineage.hpp>
 
 #include <cstddef>
@@ -23,6 +23,8 @@ names& other();
 
 inline constexpr auto identity = [](const auto& x) { return x; };
 inline constexpr auto keep = [](const auto&) { return true; };
+inline constexpr auto twice = [](int x) { return 2 * x; };
+inline constexpr auto to_pair = [](int x) { return std::pair<int, long>(x, x); };
 using sum = std::plus<long>;
 
 // ---- ops_v sees a join's right side ----------------------------------------------------------
@@ -107,5 +109,39 @@ static_assert(!ln::op_traits<join_t>::partitions_by_key && ln::op_traits<join_t>
 static_assert(ln::op_traits<join_t>::own_stages == 1 && ln::op_traits<filter_t>::own_stages == 0);
 static_assert(std::is_same_v<ln::op_inputs_t<join_t>, std::tuple<std::remove_cvref_t<decltype(ln::as_pipeline(other()))>>>);
 static_assert(std::is_same_v<ln::op_inputs_t<map_t>, std::tuple<>>);
+
+// ---- a closure chain is a flat list, whatever the grouping -----------------------------------
+using m_c = decltype(ln::map(twice));
+using p_c = decltype(ln::map(to_pair));
+using r_c = decltype(ln::reduce_by_key(sum{}));
+using left_grouped = decltype((ln::map(twice) | ln::map(to_pair)) | ln::reduce_by_key(sum{}));
+using right_grouped = decltype(ln::map(twice) | (ln::map(to_pair) | ln::reduce_by_key(sum{})));
+static_assert(std::is_same_v<left_grouped, ln::closure_chain<m_c, p_c, r_c>>);
+static_assert(std::is_same_v<left_grouped, right_grouped>);
+static_assert(left_grouped::size == 3);
+static_assert(std::is_same_v<left_grouped::closure_types, std::tuple<m_c, p_c, r_c>>);
+static_assert(std::is_same_v<typename std::tuple_element_t<2, left_grouped::closure_types>::op_type, reduce_t>);
+static_assert(ln::closure<left_grouped>);
+// Parts of it are chains too.
+static_assert(std::is_same_v<decltype(std::declval<const left_grouped&>().slice<0, 2>()), ln::closure_chain<m_c, p_c>>);
+static_assert(std::is_same_v<decltype(std::declval<const left_grouped&>().slice<2>()), ln::closure_chain<r_c>>);
+static_assert(std::is_same_v<decltype(std::declval<const left_grouped&>().slice<1, 1>()), ln::closure_chain<>>);
+// Where to split it: the first wide operator (a stream runner looks for a stateful one).
+template <class C>
+struct is_wide_closure : std::false_type {};
+template <class Op>
+struct is_wide_closure<ln::op_closure<Op>> : std::bool_constant<Op::kind == ln::plan::op_kind::wide> {};
+static_assert(left_grouped::find_first<is_wide_closure> == 2);
+static_assert(ln::closure_chain<m_c, p_c>::find_first<is_wide_closure> == 2);  // none: size
+// The pipeline a chain makes from a source of a given element, and its plan.
+using from_ints = ln::lineage_of_t<left_grouped, const int&>;
+static_assert(std::is_same_v<ln::element_t<from_ints>, std::pair<int, long>>);
+static_assert(ln::stage_count_v<from_ints> == 2 && ln::lineage_depth_v<from_ints> == 3);
+static_assert(ln::plan::ops_v<from_ints>[2].name == "reduce_by_key" && ln::plan::ops_v<from_ints>[2].stage == 2);
+static_assert(std::is_same_v<ln::plan::op_info, std::remove_cvref_t<decltype(ln::plan::ops_v<from_ints>[0])>>);
+// Applied to a range, a chain gives what the closures piped one by one give.
+static_assert(std::is_same_v<decltype(std::declval<std::vector<int>&>() | std::declval<left_grouped>()),
+                             decltype(std::declval<std::vector<int>&>() | ln::map(twice) | ln::map(to_pair) |
+                                      ln::reduce_by_key(sum{}))>);
 
 }  // namespace walk_static_test

@@ -1,8 +1,8 @@
 // The lineage walk (core/walk.hpp) and its visitors: explain, the signature, the content
 // identity, key partitioning and the stage count give exactly what the recursions they replaced
 // gave (values pinned below, computed with main at 5c14c6e from walk_cases.hpp, identical with
-// g++ 12 and clang++ 16), so checkpoints written before still match. Also: the walk's events and
-// the order in which it meets extra inputs.
+// g++ 12 and clang++ 16), so checkpoints written before still match. Also: the walk's events,
+// extra inputs' order, the flat closure chain applied whole or in parts.
 #include <catch2/catch.hpp>
 #include <lineage/lineage.hpp>
 
@@ -144,4 +144,31 @@ TEST_CASE("a visitor sees sources and operators as values in a walk over a pipel
   ln::visit_lineage(p, v);
   CHECK(v.sources == std::vector<std::size_t>{2, 5});
   CHECK(v.repartitions == std::vector<std::size_t>{3});
+}
+
+TEST_CASE("a chain of closures composed before a source is flat and applies whole or in parts", "[walk]") {
+  const std::vector<int> v{1, 2, 3, 4, 5, 6};
+  const auto twice = [](int x) { return 2 * x; };
+  const auto big = [](int x) { return x > 4; };
+  const auto to_pair = [](int x) { return std::pair<int, long>(x % 3, x); };
+  const auto chain = ln::map(twice) | (ln::filter(big) | ln::map(to_pair)) | ln::reduce_by_key(std::plus<>{});
+  using chain_t = std::remove_cvref_t<decltype(chain)>;
+  STATIC_REQUIRE(chain_t::size == 4);
+
+  const auto whole = v | chain | ln::collect();
+  const auto parts = v | chain.slice<0, 2>() | chain.slice<2>() | ln::collect();
+  const auto by_hand = v | ln::map(twice) | ln::filter(big) | ln::map(to_pair) | ln::reduce_by_key(std::plus<>{}) |
+                       ln::collect();
+  CHECK(whole == by_hand);
+  CHECK(parts == by_hand);
+  // An action may end a chain.
+  CHECK((v | (ln::map(twice) | ln::filter(big) | ln::count())) == 4);
+  CHECK((v | chain.slice<0, 2>() | ln::sum()) == 6 + 8 + 10 + 12);
+
+  // The pipeline a chain makes from a typed source has the signature it makes from real data
+  // (the signature sees types, not values): a stream runner can sign a per-batch chain.
+  using from_chain = ln::lineage_of_t<chain_t, const int&>;
+  using from_range = decltype(v | chain);
+  CHECK(ln::plan::lineage_signature<from_chain>("v", 7) == ln::plan::lineage_signature<from_range>("v", 7));
+  CHECK(ln::plan::lineage_signature<from_chain, int>("v", 7) == ln::plan::lineage_signature<from_range>("v", 7));
 }
