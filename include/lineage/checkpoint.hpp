@@ -1,6 +1,7 @@
 #pragma once
-// Durable checkpoints: ln::checkpoint(dir [, options] [, policy]), ln::recover<T>(dir),
-// ln::open_checkpoint<T>(dir), ln::verify(dir), ln::remove_checkpoint(dir).
+// Durable checkpoints: ln::checkpoint(dir [, options] [, policy]), get-or-create. The tools
+// without a pipeline (ln::recover<T>, ln::open_checkpoint<T>, ln::verify, ln::remove_checkpoint)
+// are in checkpoint_tools.hpp, included here.
 //
 // `p | ln::checkpoint(dir)` is eager and get-or-create: if `dir` holds a valid checkpoint with
 // the lineage signature of `p` (plan/signature.hpp), it is loaded and `p` is never evaluated;
@@ -19,12 +20,14 @@
 #include <utility>
 #include <vector>
 
+#include "checkpoint_tools.hpp"
 #include "checkpointed.hpp"
 #include "core/partitioned.hpp"
 #include "core/pipeline.hpp"
 #include "core/sink.hpp"
 #include "core/source.hpp"
 #include "core/type_name.hpp"
+#include "core/walk.hpp"
 #include "exec/key_partitioning.hpp"
 #include "exec/partitions.hpp"
 #include "exec/policy.hpp"
@@ -35,76 +38,7 @@
 
 namespace lineage {
 
-// A checkpoint read partition by partition while a plan runs, never all at once.
-template <class T>
-class checkpoint_stream : public pipeline_interface<checkpoint_stream<T>> {
- public:
-  using reference = T&&;
-  static constexpr std::size_t depth = 0;
-  static constexpr std::size_t stages = 1;
-
-  checkpoint_stream(std::filesystem::path dir, storage::manifest m)
-      : dir_(std::move(dir)), manifest_(std::make_shared<const storage::manifest>(std::move(m))) {}
-
-  const std::filesystem::path& path() const noexcept { return dir_; }
-  const storage::manifest& manifest() const noexcept { return *manifest_; }
-  std::size_t partitions() const noexcept { return manifest_->partitions.size(); }
-  std::uint64_t content_id() const noexcept { return manifest_->content_id; }
-
-  struct producer_type {
-    const checkpoint_stream* self;
-    std::size_t partitions() const { return self->partitions(); }
-    // The manifest's record count, once the partition file's size agrees with it (a forged
-    // manifest must not make a consumer reserve memory for records that are not on disk).
-    std::optional<std::size_t> size_hint(std::size_t partition) const {
-      const auto& entry = self->manifest_->partitions[partition];
-      try {
-        if (storage::default_file_system().file_size(self->dir_ / entry.file) != entry.bytes) return std::nullopt;
-      } catch (const checkpoint_error&) {
-        return std::nullopt;  // the load reports it
-      }
-      return static_cast<std::size_t>(entry.records);  // <= payload bytes (decode_manifest checks)
-    }
-    template <class Sink>
-    void run(std::size_t partition, Sink& sink) const {
-      auto records = storage::load_partition<T>(self->dir_, *self->manifest_, partition);
-      for (auto&& x : records) {
-        if constexpr (std::is_same_v<T, bool>) {  // std::vector<bool>: a proxy, not a bool&
-          bool value = x;
-          sink(std::move(value));
-        } else {
-          sink(std::move(x));
-        }
-        if (detail::sink_stopped(sink)) return;
-      }
-    }
-  };
-  template <class Ctx>
-  producer_type producer(const Ctx&) const {
-    return {this};
-  }
-
-  void explain_into(plan::explain_builder& out) const {
-    out.source("open_checkpoint<" + detail::portable_type_name<T>() + ">");
-    out.note(dir_.string() + ", " + std::to_string(manifest_->total_records()) + " records, streamed");
-  }
-
- private:
-  std::filesystem::path dir_;
-  std::shared_ptr<const storage::manifest> manifest_;
-};
-
 namespace detail {
-
-// The source a lineage starts from, found by walking up the nodes.
-template <pipeline P>
-const auto& root_source(const P& p) {
-  if constexpr (requires { p.upstream(); }) {
-    return root_source(p.upstream());
-  } else {
-    return p;
-  }
-}
 
 // The content identity of each kind of source (DESIGN.md §4).
 // A source that cannot be hashed (single-pass, not const-iterable, or elements cereal cannot
@@ -134,37 +68,50 @@ std::uint64_t content_identity(const checkpointed<T>& s) {
   return s.content_id() != 0 ? s.content_id() : storage::content_hash(s.partition_data());
 }
 template <class T>
-std::uint64_t content_identity(const checkpoint_stream<T>& s) {
+std::uint64_t content_identity(const checkpoint_source<T>& s) {
   return s.content_id();
 }
 
-// The identity of everything a lineage reads: its source's content, and that of the second
-// input of any operator that has one (the right side of a join).
+// The identity of everything a lineage reads: its source's content, and that of the extra
+// inputs of any operator that has some (the right side of a join), combined in the order the
+// lineage walk (core/walk.hpp) meets them: id = XXH3(id, input id) at the operator.
+struct identity_visitor : lineage_visitor {
+  struct frame {
+    std::uint64_t id = 0;
+    std::vector<std::uint64_t> inputs;  // the next operator's extra inputs' identities
+  };
+  std::vector<frame> frames = std::vector<frame>(1);
+
+  template <class S>
+  void source(const S& s, walk_step) {
+    frames.back().id = content_identity(s);
+  }
+  template <class Op>
+  void op(const Op&, walk_step) {
+    auto& f = frames.back();
+    for (const std::uint64_t input : f.inputs) {
+      const std::uint64_t parts[2] = {f.id, input};
+      f.id = XXH3_64bits(parts, sizeof parts);
+    }
+    f.inputs.clear();
+  }
+  template <class I>
+  void begin_input(const I&, walk_step) {
+    frames.emplace_back();
+  }
+  template <class I>
+  void end_input(const I&, walk_step) {
+    const std::uint64_t id = frames.back().id;
+    frames.pop_back();
+    frames.back().inputs.push_back(id);
+  }
+};
+
 template <pipeline P>
 std::uint64_t lineage_identity(const P& p) {
-  if constexpr (requires { p.upstream(); }) {
-    std::uint64_t id = lineage_identity(p.upstream());
-    if constexpr (requires { p.op().other(); }) {
-      const std::uint64_t parts[2] = {id, lineage_identity(p.op().other())};
-      id = XXH3_64bits(parts, sizeof parts);
-    }
-    return id;
-  } else {
-    return content_identity(p);
-  }
-}
-
-template <class T>
-typename checkpointed<T>::origin origin_of(const std::filesystem::path& dir, const storage::manifest& m,
-                                          bool recovered) {
-  return {dir, recovered, m.total_bytes(), m.content_id, m.version, m.partitioner, {}};
-}
-
-template <class T, class Ctx>
-checkpointed<T> load_checkpoint(const std::filesystem::path& dir, const storage::manifest& m, const Ctx& ctx) {
-  partition_set<T> parts(m.partitions.size());
-  ctx.parallel_for(parts.partitions(), [&](std::size_t i) { parts.at(i) = storage::load_partition<T>(dir, m, i); });
-  return checkpointed<T>(std::move(parts), origin_of<T>(dir, m, true));
+  identity_visitor v;
+  visit_lineage(p, v);
+  return v.frames.front().id;
 }
 
 template <class T, class Ctx>
@@ -212,7 +159,7 @@ struct checkpoint_closure : closure_tag {
     static_assert(Backend::single_process, "ln::checkpoint: not yet available on a distributed backend");
     const std::uint64_t identity = options.source_identity == identity_policy::content ? lineage_identity(p) : 0;
     const std::uint64_t signature =
-        plan::lineage_signature<P, element_t<decltype(root_source(p))>>(options.version, identity);
+        plan::lineage_signature<P>(options.version, identity);
     if (auto m = matching_manifest<T>(signature)) return load_or_repair(p, *m, signature);
     auto parts = compute_partitions(p, context);
     std::string partitioner = key_partitioned(p) ? key_partitioner_name(parts.partitions()) : "none";
@@ -308,25 +255,5 @@ struct checkpoint_fn {
   }
 };
 inline constexpr checkpoint_fn checkpoint{};
-
-// Loads the checkpoint in `dir` without any pipeline. Throws ln::checkpoint_error if there is
-// none, it holds another element type, or it is damaged (the error names what and where).
-template <class T, execution_policy Policy = seq_t>
-checkpointed<T> recover(const std::filesystem::path& dir, Policy policy = {}) {
-  static_assert(backend_t<Policy>::single_process, "ln::recover: not yet available on a distributed backend");
-  return detail::load_checkpoint<T>(dir, storage::read_manifest<T>(dir), make_backend(policy));
-}
-
-// Opens the checkpoint in `dir` as a source that loads one partition at a time when it runs.
-template <class T>
-checkpoint_stream<T> open_checkpoint(const std::filesystem::path& dir) {
-  return checkpoint_stream<T>(dir, storage::read_manifest<T>(dir));
-}
-
-// Checks a checkpoint (manifest, sizes, checksums) without knowing its element type.
-inline storage::manifest verify(const std::filesystem::path& dir) { return storage::verify(dir); }
-
-// Removes a checkpoint directory (under its lock, so never under a writer's feet).
-inline void remove_checkpoint(const std::filesystem::path& dir) { storage::remove_checkpoint(dir); }
 
 }  // namespace lineage

@@ -5,10 +5,11 @@
 // this pipeline, or on any copy of it, reads them instead of recomputing. The type still holds
 // the whole lineage (ln::explain shows it, marked persisted), and .unpersist() drops the memo,
 // after which the next action recomputes. Levels:
-//   ln::storage::memory           the partitions stay in memory (default)
-//   ln::storage::disk             written to a temporary directory (non-durable checkpoint files),
-//                                 read back by each action; removed with the last copy
-//   ln::storage::memory_and_disk  both: in memory, with a disk copy
+//   ln::storage_level::memory           the partitions stay in memory (default)
+//   ln::storage_level::disk             written to a temporary directory (non-durable checkpoint
+//                                       files), read back by each action; removed with the last copy
+//   ln::storage_level::memory_and_disk  both: in memory, with a disk copy
+// ln::storage::memory, ln::storage::disk and ln::storage::memory_and_disk are the same values.
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
@@ -31,22 +32,27 @@
 #include "storage/checkpoint_io.hpp"
 
 namespace lineage {
-namespace storage {
 
-enum class level { memory, disk, memory_and_disk };
-inline constexpr level memory = level::memory;
-inline constexpr level disk = level::disk;
-inline constexpr level memory_and_disk = level::memory_and_disk;
+// Where ln::persist keeps its memo. Public spelling: ln::storage_level::memory, ...
+enum class storage_level { memory, disk, memory_and_disk };
 
-inline std::string_view to_string(level l) {
+inline std::string_view to_string(storage_level l) {
   switch (l) {
-    case level::memory: return "memory";
-    case level::disk: return "disk";
-    case level::memory_and_disk: return "memory_and_disk";
+    case storage_level::memory: return "memory";
+    case storage_level::disk: return "disk";
+    case storage_level::memory_and_disk: return "memory_and_disk";
   }
   return "?";
 }
 
+// The older spelling, ln::storage::memory (DESIGN.md §2), kept working. The rest of namespace
+// lineage::storage is the checkpoint storage layer, internal.
+namespace storage {
+using level = storage_level;
+inline constexpr storage_level memory = storage_level::memory;
+inline constexpr storage_level disk = storage_level::disk;
+inline constexpr storage_level memory_and_disk = storage_level::memory_and_disk;
+using lineage::to_string;
 }  // namespace storage
 
 namespace detail {
@@ -90,8 +96,8 @@ class disk_memo {
 // What all copies of one persisted pipeline share.
 template <class T>
 struct persist_state {
-  explicit persist_state(storage::level l) : level(l) {}
-  const storage::level level;
+  explicit persist_state(storage_level l) : level(l) {}
+  const storage_level level;
   std::mutex mutex;
   std::shared_ptr<const partition_set<T>> memory;  // null: not in memory
   std::optional<disk_memo<T>> disk;                 // nullopt: not on disk
@@ -126,7 +132,7 @@ struct persist_op {
       }
     }
     auto parts = std::make_shared<const detail::partition_set<T>>(detail::compute_partitions(up, ctx));
-    if (state->level != storage::level::memory) {
+    if (state->level != storage_level::memory) {
       if constexpr (storage::serializable<T>) {
         state->disk.emplace(*parts);
       } else {
@@ -134,7 +140,7 @@ struct persist_op {
                                     "that cereal can serialize");
       }
     }
-    if (state->level != storage::level::disk) state->memory = parts;
+    if (state->level != storage_level::disk) state->memory = parts;
     return detail::partitioned_producer<T>(std::move(parts));
   }
 
@@ -150,14 +156,14 @@ struct persist_op {
   }
 
   void explain_into(plan::explain_builder& out) const {
-    out.fuse("persist[" + std::string(storage::to_string(state->level)) + (is_cached() ? ", cached" : "") + "]");
+    out.fuse("persist[" + std::string(to_string(state->level)) + (is_cached() ? ", cached" : "") + "]");
   }
 };
 
 namespace detail {
 
 struct persist_closure : closure_tag {
-  storage::level level;
+  storage_level level;
   template <pipeline P>
   auto apply(P&& p) const {
     using T = element_t<P>;
@@ -168,7 +174,7 @@ struct persist_closure : closure_tag {
 }  // namespace detail
 
 struct persist_fn {
-  detail::persist_closure operator()(storage::level level = storage::memory) const { return {{}, level}; }
+  detail::persist_closure operator()(storage_level level = storage_level::memory) const { return {{}, level}; }
 };
 inline constexpr persist_fn persist{};
 

@@ -117,7 +117,7 @@ static_assert(std::is_same_v<decltype(ln::recover<int>(std::filesystem::path{}))
 static_assert(std::is_same_v<decltype(ln::recover<kv>("dir")), ck_kv>);
 static_assert(std::is_same_v<decltype(ln::recover<int>("dir", ln::par)), ck_int>);
 using stream = decltype(ln::open_checkpoint<int>("dir"));
-static_assert(std::is_same_v<stream, ln::checkpoint_stream<int>>);
+static_assert(std::is_same_v<stream, ln::checkpoint_source<int>>);
 static_assert(ln::pipeline<stream> && std::ranges::input_range<stream>);
 static_assert(ln::lineage_depth_v<stream> == 0 && std::is_same_v<ln::element_t<stream>, int>);
 static_assert(std::is_same_v<piped_t<piped_t<stream, decltype(ln::map(twice))>, checkpoint_c>, ck_int>);
@@ -157,6 +157,11 @@ constexpr ln::checkpoint_errc all_reasons[] = {
 static_assert(std::size(all_reasons) == 9);
 static_assert(std::is_same_v<std::remove_cv_t<decltype(ln::storage::memory)>, ln::storage::level> &&
               ln::storage::memory != ln::storage::disk && ln::storage::disk != ln::storage::memory_and_disk);
+// The persist levels' public home, ln::storage_level; the older spelling names the same values.
+static_assert(std::is_same_v<ln::storage::level, ln::storage_level>);
+static_assert(ln::storage::memory == ln::storage_level::memory && ln::storage::disk == ln::storage_level::disk &&
+              ln::storage::memory_and_disk == ln::storage_level::memory_and_disk);
+static_assert(std::is_same_v<piped_t<narrow, decltype(ln::persist(ln::storage_level::disk))>, persisted>);
 // Designated initializers, as users write them.
 [[maybe_unused]] inline ln::checkpoint_options designated() {
   return {.version = "v2", .on_mismatch = ln::mismatch_policy::fail, .durable = false, .keep_last = 2,

@@ -3,6 +3,7 @@
 // ln::plan::ops_v<P> gives each operator's stage; ln::element_t of each wide operator is
 // Spark's. Compiling this file is the test (static_assert only, nothing runs).
 #include <lineage/lineage.hpp>
+#include <lineage/partitioner.hpp>
 
 #include <cstddef>
 #include <functional>
@@ -57,6 +58,10 @@ using back_to_back =
     decltype(kv() | ln::reduce_by_key(sum{}) | ln::sort_by(key_of, ln::descending) | ln::repartition(2) |
              ln::aggregate_by_key(0.0, seq_op, comb_op));
 static_assert(ln::stage_count_v<back_to_back> == 5);
+
+// ln::partitioner has its own header (lineage/partitioner.hpp); exec/shuffle.hpp still gives it.
+static_assert(std::is_same_v<decltype(ln::partitioner{4}), ln::partitioner<ln::std_hash>>);
+static_assert(ln::partitioner{4}.partitions == 4 && ln::partitioner{}.partitions == 0);
 
 // Every wide operator counts, with or without an explicit partitioner.
 static_assert(ln::stage_count_v<decltype(kv() | ln::reduce_by_key(sum{}, ln::partitioner{8}))> == 2);

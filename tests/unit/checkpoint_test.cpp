@@ -1138,6 +1138,6 @@ TEST_CASE("a source of non-serializable elements can be checkpointed after a map
 
 TEST_CASE("bool elements round trip through checkpoint and recover", "[checkpoint]") {
   // The storage layer reads and writes bool records (std::vector<bool> has no bool&), but
-  // write_checkpoint makes a std::span<const bool> and checkpoint_stream binds auto& to them.
+  // write_checkpoint makes a std::span<const bool> and checkpoint_source binds auto& to them.
   check_round_trip<bool>({true, false, false, true, true}, "bool");
 }

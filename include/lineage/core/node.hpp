@@ -2,13 +2,10 @@
 // node<Op, Up>: the operator Op applied to the pipeline Up. One generic node for every operator;
 // what differs per operator lives in Op (its kind, name, element type and kernel piece).
 //
-// An operator type Op provides
-//   static constexpr plan::op_kind kind;  static constexpr std::string_view name;
-//   template <class In> static constexpr bool check();   // static_asserts with a clear message
-//   template <class In> using reference = ...;           // what it pushes, given what it receives
-// and, if narrow:  template <class In, class Down> auto sink(Down& down) const;
-//     if wide or a marker: template <class Up, class Ctx> auto produce(const Up&, const Ctx&) const;
-// (Ctx: the execution backend the plan runs on, exec/backend.hpp.)
+// The operator protocol (what Op must provide, and its optional traits with their defaults) is
+// documented in one place: core/op_traits.hpp (producers and produce() take the
+// execution backend the plan runs on, exec/backend.hpp). Questions about a whole lineage (explain, the
+// plan, stage counts, the signature, ...) are visitors of the one lineage walk: core/walk.hpp.
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -17,7 +14,9 @@
 #include "../plan/explain_builder.hpp"
 #include "../plan/op_kind.hpp"
 #include "interop.hpp"
+#include "op_traits.hpp"
 #include "pipeline.hpp"
+#include "walk.hpp"
 
 namespace lineage {
 
@@ -32,7 +31,7 @@ class narrow_producer {
   std::size_t partitions() const { return up_.partitions(); }
   // How many elements partition `partition` yields, if known: a one-to-one operator keeps it.
   std::optional<std::size_t> size_hint(std::size_t partition) const {
-    if constexpr (requires { Op::one_to_one; }) {
+    if constexpr (op_traits<Op>::one_to_one) {
       return up_.size_hint(partition);
     } else {
       return std::nullopt;
@@ -49,17 +48,6 @@ class narrow_producer {
   const Op* op_;
 };
 
-template <class Op>
-constexpr std::size_t extra_stages_of() {
-  if constexpr (requires { Op::extra_stages; }) {
-    return Op::extra_stages;
-  } else {
-    return 0;
-  }
-}
-template <class Op>
-inline constexpr std::size_t extra_stages = extra_stages_of<Op>();
-
 }  // namespace detail
 
 template <class Op, pipeline Up>
@@ -69,8 +57,9 @@ class node : public pipeline_interface<node<Op, Up>> {
   static constexpr bool is_narrow = Op::kind == plan::op_kind::narrow;
   static constexpr bool is_wide = Op::kind == plan::op_kind::wide;
   static constexpr std::size_t depth = Up::depth + (Op::kind == plan::op_kind::marker ? 0 : 1);
-  // A wide operator with a second input (join) also runs that input's stages.
-  static constexpr std::size_t stages = Up::stages + (is_wide ? 1 + detail::extra_stages<Op> : 0);
+  // Counted by the lineage walk: a wide operator adds one, an extra input (a join's right
+  // side) adds its own stages.
+  static constexpr std::size_t stages = visit_lineage<node>(lineage_visitor{});
 
   node(Up up, Op op) : up_(std::move(up)), op_(std::move(op)) {}
 
@@ -80,17 +69,6 @@ class node : public pipeline_interface<node<Op, Up>> {
       return detail::narrow_producer<decltype(up_.producer(ctx)), Op, reference_t<Up>>(up_.producer(ctx), op_);
     } else {
       return op_.produce(up_, ctx);
-    }
-  }
-
-  void explain_into(plan::explain_builder& out) const {
-    up_.explain_into(out);
-    if constexpr (requires { op_.explain_into(out); }) {
-      op_.explain_into(out);
-    } else if constexpr (is_wide) {
-      out.shuffle(std::string(Op::name));
-    } else {
-      out.fuse(std::string(Op::name));
     }
   }
 

@@ -5,7 +5,9 @@
 //   using reference = ...;                          // what its kernel pushes for each element
 //   static constexpr std::size_t depth, stages;     // transformations since the source; kernels
 //   template <class Ctx> producer(const Ctx&) const; // the runnable form on backend Ctx, see below
-//   void explain_into(plan::explain_builder&) const;
+// and a source (any pipeline but node<Op, Up>) also, with stages == 1,
+//   void explain_into(plan::explain_builder&) const;  // its line in ln::explain
+// node<Op, Up> gets its stage count and its explain text from the lineage walk (core/walk.hpp).
 // A producer is what a plan lowers to at run time:
 //   std::size_t partitions() const;
 //   std::optional<std::size_t> size_hint(std::size_t partition) const;  // element count, if known

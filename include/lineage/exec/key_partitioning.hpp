@@ -9,28 +9,45 @@
 #include <string>
 #include <string_view>
 
+#include "../core/op_traits.hpp"
 #include "../core/pipeline.hpp"
+#include "../core/walk.hpp"
 
 namespace lineage::detail {
 
 inline std::string key_partitioner_name(std::size_t partitions) { return "hash:" + std::to_string(partitions); }
 
+// A visitor of the lineage walk (core/walk.hpp) along the main line: the source may be
+// partitioned by key (a checkpoint that recorded it), an operator partitions by key, keeps the
+// partitioning of its input, or loses it (op_traits.hpp). Extra inputs do not matter.
+struct key_partitioning_visitor : lineage_visitor {
+  bool partitioned = false;
+  template <class S>
+  void source(const S& s, walk_step step) {
+    if (step.level != 0) return;
+    if constexpr (requires { s.partitioner(); }) {
+      partitioned = std::string_view(s.partitioner()).starts_with("hash:");
+    } else {
+      partitioned = false;
+    }
+  }
+  template <class O>
+  void op(const O&, walk_step step) {
+    using Op = walked_t<O>;
+    if (step.level != 0) return;
+    if constexpr (op_traits<Op>::partitions_by_key) {
+      partitioned = true;
+    } else if constexpr (!op_traits<Op>::preserves_partitioning) {
+      partitioned = false;
+    }
+  }
+};
+
 template <pipeline P>
 bool key_partitioned(const P& p) {
-  if constexpr (requires { p.upstream(); }) {
-    using op = std::remove_cvref_t<decltype(p.op())>;
-    if constexpr (requires { op::partitions_by_key; }) {
-      return op::partitions_by_key;
-    } else if constexpr (requires { op::preserves_partitioning; }) {
-      return key_partitioned(p.upstream());
-    } else {
-      return false;
-    }
-  } else if constexpr (requires { p.partitioner(); }) {
-    return std::string_view(p.partitioner()).starts_with("hash:");
-  } else {
-    return false;
-  }
+  key_partitioning_visitor v;
+  visit_lineage(p, v);
+  return v.partitioned;
 }
 
 }  // namespace lineage::detail

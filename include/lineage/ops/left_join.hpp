@@ -27,7 +27,6 @@ struct left_join_op {
 
   static constexpr plan::op_kind kind = plan::op_kind::wide;
   static constexpr std::string_view name = "left_join";
-  static constexpr std::size_t extra_stages = Other::stages;
 
   template <class In>
   static constexpr bool check() {
@@ -46,18 +45,14 @@ struct left_join_op {
   template <class In>
   using reference = const std::pair<detail::key_of_t<In>, std::pair<detail::value_of_t<In>, std::optional<detail::value_of_t<reference_t<Other>>>>>&;
 
+  // The second input: the lineage walk (core/walk.hpp) visits it, so explain, the stage count,
+  // the plan, the signature and the content identity cover the right side.
   const Other& other() const noexcept { return right; }
 
   template <pipeline Up, class Ctx>
   auto produce(const Up& up, const Ctx& ctx) const {
     auto parts = detail::hash_join<true>(up, right, part, ctx);
     return detail::make_partitioned_producer(std::move(parts));
-  }
-
-  void explain_into(plan::explain_builder& out) const {
-    plan::explain_builder inner;
-    right.explain_into(inner);
-    out.shuffle("left_join with { " + inner.str(" ; ") + " }");
   }
 };
 

@@ -11,69 +11,97 @@
 #include <string_view>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #ifndef XXH_INLINE_ALL
 #define XXH_INLINE_ALL
 #endif
 #include <xxhash.h>
 
+#include "../core/op_traits.hpp"
 #include "../core/pipeline.hpp"
 #include "../core/type_name.hpp"
+#include "../core/walk.hpp"
+#include "op_kind.hpp"
 #include "plan.hpp"
 
 namespace lineage::plan {
 
 namespace detail {
 
-// The element type a lineage starts from.
-template <class P>
-struct source_element {
-  using type = element_t<P>;
-};
-template <class Op, class Up>
-struct source_element<node<Op, Up>> : source_element<Up> {};
+// The lineage's text for the signature, by the lineage walk (core/walk.hpp), from types alone:
+// the main line's source element type and " op op ..." (markers such as persist left out: they
+// do not change the data); an operator with an extra input (a join's right side) is followed by
+// that input's lineage in braces, " { source <type> ops ... }", so the ops on both sides count.
+struct signature_visitor : lineage_visitor {
+  struct frame {
+    std::string source;  // the source's element type
+    std::string ops;
+    std::string inputs;  // the next operator's extra inputs, ready to append
+  };
+  std::vector<frame> frames = std::vector<frame>(1);
 
-// " op op ..." for a lineage; an operator with a second input (join) adds that input's lineage
-// in braces, so that the ops on both sides are covered.
-template <class P>
-struct lineage_ops {
-  static void append(std::string&) {}
-};
-template <class Op, class Up>
-struct lineage_ops<node<Op, Up>> {
-  static void append(std::string& text) {
-    lineage_ops<Up>::append(text);
-    if constexpr (Op::kind == op_kind::marker) return;  // persist & co. do not change the data
-    text += ' ';
-    text += Op::name;
-    if constexpr (requires(const Op& op) { op.other(); }) {
-      using Other = std::remove_cvref_t<decltype(std::declval<const Op&>().other())>;
-      text += " { source ";
-      text += lineage::detail::portable_type_name<typename source_element<Other>::type>();
-      text += " ops";
-      lineage_ops<Other>::append(text);
-      text += " }";
+  template <class S>
+  void source(const S&, walk_step) {
+    frames.back().source = lineage::detail::portable_type_name<element_t<walked_t<S>>>();
+  }
+  template <class O>
+  void op(const O&, walk_step) {
+    using Op = walked_t<O>;
+    auto& f = frames.back();
+    if constexpr (op_traits<Op>::kind != op_kind::marker) {
+      f.ops += ' ';
+      f.ops += op_traits<Op>::name;
+      f.ops += f.inputs;
     }
+    f.inputs.clear();
+  }
+  template <class I>
+  void begin_input(const I&, walk_step) {
+    frames.emplace_back();
+  }
+  template <class I>
+  void end_input(const I&, walk_step) {
+    frame in = std::move(frames.back());
+    frames.pop_back();
+    frames.back().inputs += " { source " + in.source + " ops" + in.ops + " }";
   }
 };
 
-}  // namespace detail
-
-// `source_identity` is 0 when the options say not to identify the source.
-template <pipeline P, class SourceElement>
-std::uint64_t lineage_signature(std::string_view version, std::uint64_t source_identity) {
+inline std::uint64_t hash_signature(std::string_view source, std::string_view ops, std::string_view element,
+                             std::string_view version, std::uint64_t source_identity) {
   std::string text = "lineage-signature/2\nsource ";
-  text += lineage::detail::portable_type_name<SourceElement>();
+  text += source;
   text += "\nops";
-  detail::lineage_ops<std::remove_cvref_t<P>>::append(text);
+  text += ops;
   text += "\nelement ";
-  text += lineage::detail::portable_type_name<element_t<P>>();
+  text += element;
   text += "\nversion ";
   text += std::to_string(version.size()) + ':';  // length-prefixed: no tag can forge the lines after it
   text += version;
   text += "\nidentity ";
   text += std::to_string(source_identity);
   return XXH3_64bits(text.data(), text.size());
+}
+
+}  // namespace detail
+
+// `source_identity` is 0 when the options say not to identify the source. SourceElement is the
+// element type of the lineage's source (the other overload finds it).
+template <pipeline P, class SourceElement>
+std::uint64_t lineage_signature(std::string_view version, std::uint64_t source_identity) {
+  detail::signature_visitor v;
+  visit_lineage<P>(v);
+  return detail::hash_signature(lineage::detail::portable_type_name<SourceElement>(), v.frames.front().ops,
+                                   lineage::detail::portable_type_name<element_t<P>>(), version, source_identity);
+}
+
+template <pipeline P>
+std::uint64_t lineage_signature(std::string_view version, std::uint64_t source_identity) {
+  detail::signature_visitor v;
+  visit_lineage<P>(v);
+  return detail::hash_signature(v.frames.front().source, v.frames.front().ops,
+                                   lineage::detail::portable_type_name<element_t<P>>(), version, source_identity);
 }
 
 }  // namespace lineage::plan

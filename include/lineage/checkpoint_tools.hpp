@@ -1,0 +1,122 @@
+#pragma once
+// Checkpoints without a pipeline: ln::recover<T>(dir), ln::open_checkpoint<T>(dir) (the source
+// ln::checkpoint_source<T>, which streams records partition by partition), ln::verify(dir) and
+// ln::remove_checkpoint(dir). The get-or-create adaptor ln::checkpoint is in checkpoint.hpp.
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "checkpointed.hpp"
+#include "core/interop.hpp"
+#include "core/partitioned.hpp"
+#include "core/pipeline.hpp"
+#include "core/sink.hpp"
+#include "core/type_name.hpp"
+#include "exec/policy.hpp"
+#include "plan/explain_builder.hpp"
+#include "storage/checkpoint_io.hpp"
+
+namespace lineage {
+
+// A checkpoint read partition by partition while a plan runs, never all at once.
+template <class T>
+class checkpoint_source : public pipeline_interface<checkpoint_source<T>> {
+ public:
+  using reference = T&&;
+  static constexpr std::size_t depth = 0;
+  static constexpr std::size_t stages = 1;
+
+  checkpoint_source(std::filesystem::path dir, storage::manifest m)
+      : dir_(std::move(dir)), manifest_(std::make_shared<const storage::manifest>(std::move(m))) {}
+
+  const std::filesystem::path& path() const noexcept { return dir_; }
+  const storage::manifest& manifest() const noexcept { return *manifest_; }
+  std::size_t partitions() const noexcept { return manifest_->partitions.size(); }
+  std::uint64_t content_id() const noexcept { return manifest_->content_id; }
+
+  struct producer_type {
+    const checkpoint_source* self;
+    std::size_t partitions() const { return self->partitions(); }
+    // The manifest's record count, once the partition file's size agrees with it (a forged
+    // manifest must not make a consumer reserve memory for records that are not on disk).
+    std::optional<std::size_t> size_hint(std::size_t partition) const {
+      const auto& entry = self->manifest_->partitions[partition];
+      try {
+        if (storage::default_file_system().file_size(self->dir_ / entry.file) != entry.bytes) return std::nullopt;
+      } catch (const checkpoint_error&) {
+        return std::nullopt;  // the load reports it
+      }
+      return static_cast<std::size_t>(entry.records);  // <= payload bytes (decode_manifest checks)
+    }
+    template <class Sink>
+    void run(std::size_t partition, Sink& sink) const {
+      auto records = storage::load_partition<T>(self->dir_, *self->manifest_, partition);
+      for (auto&& x : records) {
+        if constexpr (std::is_same_v<T, bool>) {  // std::vector<bool>: a proxy, not a bool&
+          bool value = x;
+          sink(std::move(value));
+        } else {
+          sink(std::move(x));
+        }
+        if (detail::sink_stopped(sink)) return;
+      }
+    }
+  };
+  template <class Ctx>
+  producer_type producer(const Ctx&) const {
+    return {this};
+  }
+
+  void explain_into(plan::explain_builder& out) const {
+    out.source("open_checkpoint<" + detail::portable_type_name<T>() + ">");
+    out.note(dir_.string() + ", " + std::to_string(manifest_->total_records()) + " records, streamed");
+  }
+
+ private:
+  std::filesystem::path dir_;
+  std::shared_ptr<const storage::manifest> manifest_;
+};
+
+namespace detail {
+
+template <class T>
+typename checkpointed<T>::origin origin_of(const std::filesystem::path& dir, const storage::manifest& m,
+                                          bool recovered) {
+  return {dir, recovered, m.total_bytes(), m.content_id, m.version, m.partitioner, {}};
+}
+
+template <class T, class Ctx>
+checkpointed<T> load_checkpoint(const std::filesystem::path& dir, const storage::manifest& m, const Ctx& ctx) {
+  partition_set<T> parts(m.partitions.size());
+  ctx.parallel_for(parts.partitions(), [&](std::size_t i) { parts.at(i) = storage::load_partition<T>(dir, m, i); });
+  return checkpointed<T>(std::move(parts), origin_of<T>(dir, m, true));
+}
+
+}  // namespace detail
+
+// Loads the checkpoint in `dir` without any pipeline. Throws ln::checkpoint_error if there is
+// none, it holds another element type, or it is damaged (the error names what and where).
+template <class T, execution_policy Policy = seq_t>
+checkpointed<T> recover(const std::filesystem::path& dir, Policy policy = {}) {
+  static_assert(backend_t<Policy>::single_process, "ln::recover: not yet available on a distributed backend");
+  return detail::load_checkpoint<T>(dir, storage::read_manifest<T>(dir), make_backend(policy));
+}
+
+// Opens the checkpoint in `dir` as a source that loads one partition at a time when it runs.
+template <class T>
+checkpoint_source<T> open_checkpoint(const std::filesystem::path& dir) {
+  return checkpoint_source<T>(dir, storage::read_manifest<T>(dir));
+}
+
+// Checks a checkpoint (manifest, sizes, checksums) without knowing its element type.
+inline storage::manifest verify(const std::filesystem::path& dir) { return storage::verify(dir); }
+
+// Removes a checkpoint directory (under its lock, so never under a writer's feet).
+inline void remove_checkpoint(const std::filesystem::path& dir) { storage::remove_checkpoint(dir); }
+
+}  // namespace lineage
