@@ -1,5 +1,7 @@
 #pragma once
 // A fault-injecting file_system for tests (POSIX underneath, real files).
+// Installed on purpose as a testing API (README, "Storage"): no library header includes it;
+// code built on lineage's storage can test its crash safety with it.
 //
 // Faults: the k-th operation from now fails with EIO or ENOSPC (it does nothing and throws
 // checkpoint_error{io_error}), or the k-th write is short and the disk is full from then on, or

@@ -1,5 +1,7 @@
 #pragma once
 // An in-memory file_system: fast, for fuzzing the reader and for tests that need no real disk.
+// Installed on purpose as a testing API (README, "Storage"): no library header includes it;
+// code built on lineage's storage can test its crash safety with it.
 // Paths are compared after lexically_normal(); "/" and "." always exist. Thread-safe.
 #include <lineage/storage/error.hpp>
 #include <lineage/storage/file_system.hpp>
