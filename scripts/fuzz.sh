@@ -4,12 +4,15 @@
 # New inputs go to build/fuzz/corpus (the seed corpus in the repository is left alone);
 # findings (crash-*, leak-*, oom-*, timeout-*) to build/fuzz/findings/. Exit status: 0 when
 # the run ended with no finding.
-# Environment: LINEAGE_FUZZ_JOBS=<n> parallel fuzzing processes (default 1).
+# Environment: LINEAGE_FUZZ_JOBS=<n> parallel fuzzing processes (default 1);
+#              LINEAGE_FUZZ_MAX_LEN=<bytes> largest input (default 262144: room for inputs whose
+#              decoding would be quadratic or nest past the stack without the reader's bounds).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 seconds=${1:-600}
 jobs=${LINEAGE_FUZZ_JOBS:-1}
+max_len=${LINEAGE_FUZZ_MAX_LEN:-262144}
 out=build/fuzz
 mkdir -p "$out/corpus" "$out/findings"
 
@@ -29,14 +32,14 @@ clang++-16 -std=c++20 -O1 -g -Wall -Wextra -Wpedantic -Werror \
   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
   -Iinclude tests/fuzz/fuzz_target.cpp -o "$out/lineage_fuzz_reader"
 
-echo "fuzz.sh: fuzzing for $seconds s ($jobs job(s))"
+echo "fuzz.sh: fuzzing for $seconds s ($jobs job(s), inputs up to $max_len bytes)"
 parallel=()
 if [ "$jobs" -gt 1 ]; then
   parallel=(-jobs="$jobs" -workers="$jobs")  # each job logs to fuzz-<n>.log
 fi
 status=0
 "$out/lineage_fuzz_reader" \
-  -max_total_time="$seconds" -max_len=8192 -rss_limit_mb=2048 -timeout=10 \
+  -max_total_time="$seconds" -max_len="$max_len" -rss_limit_mb=2048 -timeout=10 \
   -print_final_stats=1 -artifact_prefix="$out/findings/" "${parallel[@]}" \
   "$out/corpus" tests/fuzz/corpus 2>&1 | tee "$out/fuzz.log" || status=$?
 

@@ -2,13 +2,17 @@
 // The checkpoint reader's fuzzing entry point, shared by the libFuzzer target (clang only) and
 // the corpus replay test (every compiler).
 //
-// Input: byte 0 selects the mode (bit 0) and the element type (the rest, modulo the number of
-// types); the bytes after it are, by mode:
+// Input: byte 0 selects the mode (bit 0, and bit 7 if bit 0 is set) and the element type (bits
+// 1-6, modulo the number of types); the bytes after it are, by mode:
 //   files:   u32 n, then n bytes of MANIFEST, then any number of (u32 n, n bytes) partition files,
 //            placed where the manifest (if it decodes) says partitions 0, 1, ... live.
 //   payload: u16 record count, then a partition payload; the entry point frames it as a valid
 //            partition (header, trailer, checksum) with a valid manifest, so the bytes reach the
 //            decoder (bounded_input_archive and cereal) instead of stopping at a checksum.
+//   repeat:  u16 record count, u32 r, u32 z, u8 h, then h bytes of head and the rest, a pattern:
+//            the payload is head + r x pattern + z zero bytes (at most repeat_payload_limit),
+//            framed as in payload mode. Small inputs make the large, regular payloads that deep
+//            nesting or size prefixes claiming much of the payload need.
 // Either way the checkpoint is verified and loaded through an in-memory file system. The only
 // acceptable failure is lineage::checkpoint_error; anything else (another exception, a crash,
 // a sanitizer report, an allocation beyond the limit) is a finding.
@@ -19,11 +23,14 @@
 #include <lineage/storage/checkpoint_io.hpp>
 #include <lineage/storage/testing/memory_file_system.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <deque>
+#include <list>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <span>
@@ -49,17 +56,59 @@ struct versioned_record {
   friend bool operator==(const versioned_record&, const versioned_record&) = default;
 };
 
+// Recursive types: through std::vector, std::unique_ptr (a list) and std::map. The reader
+// bounds their nesting (storage::max_nesting_depth).
+struct tree {
+  int value = 0;
+  std::vector<tree> kids;
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(value, kids);
+  }
+  friend bool operator==(const tree&, const tree&) = default;
+};
+
+struct list {
+  std::string value;
+  std::unique_ptr<list> next;
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(value, next);
+  }
+};
+
+struct map_tree {
+  std::map<std::string, map_tree> kids;
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(kids);
+  }
+};
+
+// An element that serializes to zero bytes: in containers, the reader bounds how many of them
+// the size prefixes may claim (the payload's length in all).
+struct empty {
+  friend bool operator==(const empty&, const empty&) = default;
+  friend bool operator<(const empty&, const empty&) { return false; }
+};
+
 }  // namespace lineage_fuzz
 
 CEREAL_CLASS_VERSION(lineage_fuzz::versioned_record, 2);
 
 namespace lineage_fuzz {
 
+// New types go at the end: byte 0 of the corpus's inputs selects a type by its index.
 using type_list = std::tuple<int, double, std::string, std::pair<int, std::string>, std::vector<std::uint16_t>,
                              std::map<std::string, std::vector<double>>,
                              std::tuple<std::optional<int>, std::variant<int, std::string, double>, bool>,
                              versioned_record, std::vector<std::vector<std::string>>,
-                             std::unordered_map<int, std::set<std::string>>, std::deque<char>>;
+                             std::unordered_map<int, std::set<std::string>>, std::deque<char>,
+                             // 11-: nested, recursive, set/map and zero-byte element types
+                             std::vector<std::vector<std::vector<std::int32_t>>>, tree, list, map_tree,
+                             std::set<std::pair<int, std::string>>, std::multimap<std::string, std::multiset<int>>,
+                             std::vector<std::vector<empty>>, std::vector<std::set<empty>>,
+                             std::pair<std::vector<std::map<empty, std::list<empty>>>, std::string>>;
 inline constexpr std::size_t type_count = std::tuple_size_v<type_list>;
 
 }  // namespace lineage_fuzz
@@ -82,8 +131,18 @@ LINEAGE_FUZZ_FINGERPRINT(7)
 LINEAGE_FUZZ_FINGERPRINT(8)
 LINEAGE_FUZZ_FINGERPRINT(9)
 LINEAGE_FUZZ_FINGERPRINT(10)
+LINEAGE_FUZZ_FINGERPRINT(11)
+LINEAGE_FUZZ_FINGERPRINT(12)
+LINEAGE_FUZZ_FINGERPRINT(13)
+LINEAGE_FUZZ_FINGERPRINT(14)
+LINEAGE_FUZZ_FINGERPRINT(15)
+LINEAGE_FUZZ_FINGERPRINT(16)
+LINEAGE_FUZZ_FINGERPRINT(17)
+LINEAGE_FUZZ_FINGERPRINT(18)
+LINEAGE_FUZZ_FINGERPRINT(19)
 #undef LINEAGE_FUZZ_FINGERPRINT
-static_assert(lineage_fuzz::type_count == 11, "one LINEAGE_FUZZ_FINGERPRINT per type");
+static_assert(lineage_fuzz::type_count == 20, "one LINEAGE_FUZZ_FINGERPRINT per type");
+static_assert(lineage_fuzz::type_count <= 64, "the selector byte has 6 bits for the type");
 
 namespace lineage_fuzz {
 
@@ -143,15 +202,11 @@ void run_files(std::span<const std::byte> in) {
   )
 }
 
+// Frames `payload` as partition 0 (`records` records) of a valid checkpoint and loads it.
 template <class T>
-void run_payload(std::span<const std::byte> in) {
+void load_payload(std::uint16_t records, std::span<const std::byte> payload) {
   namespace st = lineage::storage;
   namespace format = st::format;
-  if (in.size() < 2) return;
-  std::uint16_t records = 0;
-  std::memcpy(&records, in.data(), 2);
-  const auto payload = in.subspan(2);
-
   st::manifest m;
   m.generation = 1;
   m.element_type = st::element_type_name<T>();
@@ -174,27 +229,71 @@ void run_payload(std::span<const std::byte> in) {
   LINEAGE_FUZZ_EXPECTED_ERROR(load_everything<T>(fs);)
 }
 
+template <class T>
+void run_payload(std::span<const std::byte> in) {
+  if (in.size() < 2) return;
+  std::uint16_t records = 0;
+  std::memcpy(&records, in.data(), 2);
+  load_payload<T>(records, in.subspan(2));
+}
+
+inline constexpr std::size_t repeat_payload_limit = std::size_t{8} << 20;
+
+template <class T>
+void run_repeat(std::span<const std::byte> in) {
+  if (in.size() < 11) return;
+  std::uint16_t records = 0;
+  std::uint32_t repetitions = 0;
+  std::uint32_t zeros = 0;
+  std::memcpy(&records, in.data(), 2);
+  std::memcpy(&repetitions, in.data() + 2, 4);
+  std::memcpy(&zeros, in.data() + 6, 4);
+  const std::size_t head_size = std::min(static_cast<std::size_t>(in[10]), in.size() - 11);
+  const auto head = in.subspan(11, head_size);
+  const auto pattern = in.subspan(11 + head_size);
+  const std::uint64_t size =
+      head.size() + std::uint64_t{repetitions} * (pattern.empty() ? 0 : pattern.size()) + std::uint64_t{zeros};
+  if (size > repeat_payload_limit) return;
+  std::vector<std::byte> payload;
+  payload.reserve(static_cast<std::size_t>(size));
+  payload.insert(payload.end(), head.begin(), head.end());
+  if (!pattern.empty()) {
+    for (std::uint32_t i = 0; i < repetitions; ++i) payload.insert(payload.end(), pattern.begin(), pattern.end());
+  }
+  payload.resize(static_cast<std::size_t>(size), std::byte{0});
+  load_payload<T>(records, payload);
+}
+
+enum class mode { files, payload, repeat };
+
 template <std::size_t I = 0>
-void dispatch(std::size_t type, bool payload_mode, std::span<const std::byte> in) {
+void dispatch(std::size_t type, mode how, std::span<const std::byte> in) {
   if constexpr (I < type_count) {
     if (type == I) {
       using T = std::tuple_element_t<I, type_list>;
-      if (payload_mode) {
-        run_payload<T>(in);
-      } else {
-        run_files<T>(in);
+      switch (how) {
+        case mode::files: run_files<T>(in); break;
+        case mode::payload: run_payload<T>(in); break;
+        case mode::repeat: run_repeat<T>(in); break;
       }
       return;
     }
-    dispatch<I + 1>(type, payload_mode, in);
+    dispatch<I + 1>(type, how, in);
   }
+}
+
+// The selector byte of an input of `how` for type_list's type `type` (type < 64).
+constexpr std::uint8_t selector_of(std::size_t type, mode how) {
+  const auto bits = how == mode::files ? 0u : how == mode::payload ? 1u : 0x81u;
+  return static_cast<std::uint8_t>((type << 1) | bits);
 }
 
 inline int fuzz_one_input(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   const auto selector = data[0];
   const std::span<const std::byte> in(reinterpret_cast<const std::byte*>(data) + 1, size - 1);
-  dispatch((selector >> 1) % type_count, (selector & 1) != 0, in);
+  const mode how = (selector & 1) == 0 ? mode::files : (selector & 0x80) == 0 ? mode::payload : mode::repeat;
+  dispatch(((selector >> 1) & 0x3f) % type_count, how, in);
   return 0;
 }
 
