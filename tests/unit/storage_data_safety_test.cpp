@@ -453,7 +453,7 @@ TEST_CASE("data safety: remove_checkpoint racing with a writer and a reader", "[
     }
   });
   std::thread remover([&] {
-    for (int i = 0; !stop; ++i) {
+    while (!stop) {
       try {
         st::remove_checkpoint(dir);
         ++removals;
