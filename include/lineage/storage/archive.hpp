@@ -109,9 +109,10 @@ class decode_error : public std::runtime_error {
 // How deeply values may nest in a record, counted in the values cereal processes on the way
 // from the record down (through cereal's prologue/epilogue hooks, below): the record, each
 // member, container, element, pair, tuple, optional, variant and smart pointer, and the wrappers
-// cereal puts around some of them (a smart pointer's wrapper, name-value pairs, map items, size
-// prefixes). Each level is a few stack frames of cereal's recursion. With 2048 levels:
-//   struct tree { std::vector<tree> kids; }       a tree 1023 nodes deep (2 levels a node)
+// cereal puts around some of them (a smart pointer's wrapper, name-value pairs, map items).
+// Leaves (numbers, enums, strings) are not counted: they hold no other values. Each level is a
+// few stack frames of cereal's recursion. With 2048 levels:
+//   struct tree { std::vector<tree> kids; }       a tree 1024 nodes deep (2 levels a node)
 //   struct node { std::map<int, node> kids; }     512 nodes deep (4 levels a node)
 //   struct list { std::unique_ptr<list> next; }   a list of 409 nodes (5 levels a node)
 // The thread stack that loading such a value at the bound needs, for these three types
@@ -241,12 +242,7 @@ class hashing_output_archive
   // cereal starts (enter_value) and ends (leave_value) processing a value; see max_nesting_depth.
   // The archive cannot be used after enter_value throws.
   void enter_value() {
-    if (++depth_ > max_nesting_depth) {
-      throw std::length_error(lineage::detail::cat(
-          "lineage: cannot checkpoint a value nested more than ", max_nesting_depth,
-          " levels deep (lineage::storage::max_nesting_depth): a reader refuses deeper values, which "
-          "could overflow its stack"));
-    }
+    if (++depth_ > max_nesting_depth) [[unlikely]] throw_too_deep();
   }
   void leave_value() noexcept { --depth_; }
 
@@ -271,6 +267,13 @@ class hashing_output_archive
   }
 
  private:
+  [[noreturn, gnu::cold, gnu::noinline]] static void throw_too_deep() {
+    throw std::length_error(lineage::detail::cat(
+        "lineage: cannot checkpoint a value nested more than ", max_nesting_depth,
+        " levels deep (lineage::storage::max_nesting_depth): a reader refuses deeper values, which "
+        "could overflow its stack"));
+  }
+
   void hash_pending() {
     if (used_ > hashed_upto_) {
       detail::xxh3_update(state_.get(), buffer_.get() + hashed_upto_, used_ - hashed_upto_);
@@ -355,14 +358,16 @@ class bounded_input_archive
 
   // cereal starts (enter_value) and ends (leave_value) decoding a value; see max_nesting_depth.
   void enter_value() {
-    if (++depth_ > max_nesting_depth) {
-      throw decode_error(lineage::detail::cat("values nested more than ", max_nesting_depth,
-                                              " levels deep (lineage::storage::max_nesting_depth)"));
-    }
+    if (++depth_ > max_nesting_depth) [[unlikely]] throw_too_deep();
   }
   void leave_value() noexcept { --depth_; }
 
  private:
+  [[noreturn, gnu::cold, gnu::noinline]] static void throw_too_deep() {
+    throw decode_error(lineage::detail::cat("values nested more than ", max_nesting_depth,
+                                            " levels deep (lineage::storage::max_nesting_depth)"));
+  }
+
   const std::byte* cursor_;
   const std::byte* end_;
   std::size_t size_;       // the payload's length
@@ -374,29 +379,47 @@ class bounded_input_archive
 
 // cereal calls prologue before and epilogue after processing each value (unqualified, from
 // namespace cereal); these are more specialized than cereal's catch-all templates (any archive,
-// any type), so they are chosen. They count the nesting depth (max_nesting_depth). A type that
-// declared its own archive-generic prologue(Archive&, const T&) or epilogue would make the call
-// ambiguous for these archives; cereal declares such hooks only for its own archives.
+// any type), so they are chosen. They count the nesting depth (max_nesting_depth) of the values
+// that can hold others: leaves (numbers, enums, strings, size prefixes, binary blocks) cannot
+// recurse, and are not counted (which keeps the count off most of the hot path). A type
+// that declared its own archive-generic prologue(Archive&, const T&) or epilogue would make the
+// call ambiguous for these archives; cereal declares such hooks only for its own archives.
+namespace detail {
+
+template <class T>
+struct leaf_value : std::bool_constant<std::is_arithmetic_v<T> || std::is_enum_v<T>> {};
+template <class C, class Tr, class A>
+struct leaf_value<std::basic_string<C, Tr, A>> : std::true_type {};
+template <class T>
+struct leaf_value<cereal::SizeTag<T>> : std::true_type {};
+template <class T>
+struct leaf_value<cereal::BinaryData<T>> : std::true_type {};
+
+template <class T>
+inline constexpr bool leaf_value_v = leaf_value<std::remove_cvref_t<T>>::value;
+
+}  // namespace detail
+
 template <class T>
 void prologue(hashing_output_archive& ar, const T&) {
-  ar.enter_value();
+  if constexpr (!detail::leaf_value_v<T>) ar.enter_value();
 }
 
 template <class T>
 void epilogue(hashing_output_archive& ar, const T&) noexcept {
-  ar.leave_value();
+  if constexpr (!detail::leaf_value_v<T>) ar.leave_value();
 }
 
 // Always inlined: cereal passes values not loaded yet (uninitialized), and g++ warns
 // (-Wmaybe-uninitialized) when it cannot see that the reference is not read.
 template <class T>
 [[gnu::always_inline]] inline void prologue(bounded_input_archive& ar, const T&) {
-  ar.enter_value();
+  if constexpr (!detail::leaf_value_v<T>) ar.enter_value();
 }
 
 template <class T>
 void epilogue(bounded_input_archive& ar, const T&) noexcept {
-  ar.leave_value();
+  if constexpr (!detail::leaf_value_v<T>) ar.leave_value();
 }
 
 template <class T>
