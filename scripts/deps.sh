@@ -17,6 +17,7 @@ LINEAGE_DEB_PACKAGES=(
   catch2              # Catch2 v2 (catch2/catch.hpp)
   libbenchmark-dev    # Google Benchmark
   libxxhash-dev       # XXH3 checksums, used header-only
+  libzstd-dev         # checkpoint compression (checkpoint_options::compression)
   clang-16            # second compiler; ASan+UBSan tree
   libclang-rt-16-dev  # sanitizer and libFuzzer runtimes for clang-16
 )

@@ -20,9 +20,9 @@ if ! command -v clang++-16 >/dev/null; then
   echo "fuzz.sh: clang++-16 is needed: apt-get install clang-16 libclang-rt-16-dev" >&2
   exit 2
 fi
-for header in /usr/include/xxhash.h /usr/include/cereal/cereal.hpp; do
+for header in /usr/include/xxhash.h /usr/include/cereal/cereal.hpp /usr/include/zstd.h; do
   if [ ! -f "$header" ]; then
-    echo "fuzz.sh: $header is missing: apt-get install libxxhash-dev libcereal-dev" >&2
+    echo "fuzz.sh: $header is missing: apt-get install libxxhash-dev libcereal-dev libzstd-dev" >&2
     exit 2
   fi
 done
@@ -30,7 +30,7 @@ done
 echo "fuzz.sh: building $out/lineage_fuzz_reader"
 clang++-16 -std=c++20 -O1 -g -Wall -Wextra -Wpedantic -Werror \
   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-  -Iinclude tests/fuzz/fuzz_target.cpp -o "$out/lineage_fuzz_reader"
+  -Iinclude tests/fuzz/fuzz_target.cpp -lzstd -o "$out/lineage_fuzz_reader"
 
 echo "fuzz.sh: fuzzing for $seconds s ($jobs job(s), inputs up to $max_len bytes)"
 parallel=()

@@ -14,9 +14,9 @@ mkdir -p "$out"
 
 flags=(-std=c++20 -O2 -Wall -Wextra -Wpedantic -Werror -Iinclude)
 echo "stress_crash.sh: building into $out"
-g++ "${flags[@]}" tests/crash/crash_writer.cpp -o "$out/crash_writer" -pthread &
+g++ "${flags[@]}" tests/crash/crash_writer.cpp -o "$out/crash_writer" -pthread -lzstd &
 writer_build=$!
-g++ "${flags[@]}" tests/crash/crash_driver.cpp -o "$out/crash_driver" &
+g++ "${flags[@]}" tests/crash/crash_driver.cpp -o "$out/crash_driver" -lzstd &
 driver_build=$!
 wait "$writer_build"
 wait "$driver_build"

@@ -76,12 +76,12 @@ std::uint64_t content_identity(const checkpoint_source<T>& s) {
 // The identity of everything a lineage reads: its source's content, and that of the extra
 // inputs of any operator that has some (the right side of a join), combined in the order the
 // lineage walk (core/walk.hpp) meets them: id = XXH3(id, input id) at the operator.
-struct identity_visitor : lineage_visitor {
-  struct frame {
-    std::uint64_t id = 0;
-    std::vector<std::uint64_t> inputs;  // the next operator's extra inputs' identities
-  };
-  std::vector<frame> frames = std::vector<frame>(1);
+struct identity_frame {
+  std::uint64_t id = 0;
+  std::vector<std::uint64_t> inputs;  // the next operator's extra inputs' identities
+};
+
+struct identity_visitor : input_frames_visitor<identity_visitor, identity_frame> {
 
   template <class S>
   void source(const S& s, walk_step) {
@@ -96,16 +96,7 @@ struct identity_visitor : lineage_visitor {
     }
     f.inputs.clear();
   }
-  template <class I>
-  void begin_input(const I&, walk_step) {
-    frames.emplace_back();
-  }
-  template <class I>
-  void end_input(const I&, walk_step) {
-    const std::uint64_t id = frames.back().id;
-    frames.pop_back();
-    frames.back().inputs.push_back(id);
-  }
+  void fold_input(identity_frame& parent, identity_frame&& in) { parent.inputs.push_back(in.id); }
 };
 
 template <pipeline P>

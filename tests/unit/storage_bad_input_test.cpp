@@ -139,7 +139,7 @@ TEST_CASE("storage bad input: a manifest from a future format version", "[storag
   m.format_version = st::manifest_format_version;
   write_bytes(dir / "MANIFEST", st::format::encode_manifest(m));
   auto bytes = read_bytes(dir / m.partitions[0].file);
-  const std::uint32_t future = st::partition_format_version + 1;
+  const std::uint32_t future = st::newest_partition_format_version + 1;
   std::memcpy(bytes.data() + 12, &future, 4);
   write_bytes(dir / m.partitions[0].file, bytes);
   CHECK(error_of([&] { load_checkpoint<std::string>(dir); }).reason() == checkpoint_errc::format_version);

@@ -26,6 +26,7 @@
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "op_traits.hpp"
 #include "pipeline.hpp"
@@ -71,6 +72,26 @@ struct lineage_visitor {
   constexpr void begin_input(const I&, walk_step) {}
   template <class I>
   constexpr void end_input(const I&, walk_step) {}
+};
+
+// A visitor that keeps one Frame per input being walked: frames.back() is the input the walk is
+// in (the pipeline's own line first, then an operator's extra input such as a join's right
+// side). When an extra input ends, Derived::fold_input(parent, std::move(child)) folds its
+// frame into the frame of the line it feeds.
+template <class Derived, class Frame>
+struct input_frames_visitor : lineage_visitor {
+  std::vector<Frame> frames = std::vector<Frame>(1);
+
+  template <class I>
+  void begin_input(const I&, walk_step) {
+    frames.emplace_back();
+  }
+  template <class I>
+  void end_input(const I&, walk_step) {
+    Frame child = std::move(frames.back());
+    frames.pop_back();
+    static_cast<Derived&>(*this).fold_input(frames.back(), std::move(child));
+  }
 };
 
 namespace detail {

@@ -33,13 +33,13 @@ namespace detail {
 // the main line's source element type and " op op ..." (markers such as persist left out: they
 // do not change the data); an operator with an extra input (a join's right side) is followed by
 // that input's lineage in braces, " { source <type> ops ... }", so the ops on both sides count.
-struct signature_visitor : lineage_visitor {
-  struct frame {
-    std::string source;  // the source's element type
-    std::string ops;
-    std::string inputs;  // the next operator's extra inputs, ready to append
-  };
-  std::vector<frame> frames = std::vector<frame>(1);
+struct signature_frame {
+  std::string source;  // the source's element type
+  std::string ops;
+  std::string inputs;  // the next operator's extra inputs, ready to append
+};
+
+struct signature_visitor : input_frames_visitor<signature_visitor, signature_frame> {
 
   template <class S>
   void source(const S&, walk_step) {
@@ -56,15 +56,8 @@ struct signature_visitor : lineage_visitor {
     }
     f.inputs.clear();
   }
-  template <class I>
-  void begin_input(const I&, walk_step) {
-    frames.emplace_back();
-  }
-  template <class I>
-  void end_input(const I&, walk_step) {
-    frame in = std::move(frames.back());
-    frames.pop_back();
-    frames.back().inputs += " { source " + in.source + " ops" + in.ops + " }";
+  void fold_input(signature_frame& parent, signature_frame&& in) {
+    parent.inputs += " { source " + in.source + " ops" + in.ops + " }";
   }
 };
 

@@ -76,10 +76,17 @@
 namespace lineage::storage {
 
 // The manifest's format version (what this build writes; it reads every version from
-// oldest_manifest_format_version on) and the partition files' (unchanged since version 1).
+// oldest_manifest_format_version on) and the partition files': version 1 holds the payload as
+// written, version 2 the same header and trailer around one zstd frame of it (compression.hpp).
 inline constexpr std::uint32_t manifest_format_version = 2;
 inline constexpr std::uint32_t oldest_manifest_format_version = 1;
 inline constexpr std::uint32_t partition_format_version = 1;
+inline constexpr std::uint32_t compressed_partition_format_version = 2;
+inline constexpr std::uint32_t newest_partition_format_version = compressed_partition_format_version;
+// How many times its stored size a compressed payload may expand: more than zstd's format
+// allows (an RLE block turns 4 bytes into 128 KiB). Bounds the record count a manifest may
+// claim for a partition file, and the output of decompressing one.
+inline constexpr std::uint64_t max_expansion = std::uint64_t{1} << 16;
 // The manifest's, as before the two were separate.
 inline constexpr std::uint32_t current_format_version = manifest_format_version;
 
@@ -387,6 +394,16 @@ inline std::uint64_t check_manifest_header(std::span<const std::byte> head, std:
 
 // Validates and decodes a whole manifest file. Order: header (magic, byte order, length against
 // the file size), checksum, format version, body.
+// A partition entry's record count and file size are possible: a version-1 payload holds at
+// least one byte per record (partition_writer refuses anything else), a compressed one at most
+// max_expansion times its stored bytes. (Consumers that allocate from a count check it against
+// the bytes they actually read or decompressed.)
+inline bool plausible_partition_size(std::uint64_t records, std::uint64_t bytes) {
+  if (bytes < partition_overhead) return false;
+  const std::uint64_t payload = bytes - partition_overhead;
+  return payload >= std::numeric_limits<std::uint64_t>::max() / max_expansion || records <= payload * max_expansion;
+}
+
 inline manifest decode_manifest(std::span<const std::byte> file, const std::filesystem::path& path) {
   check_manifest_header(file.first(std::min(file.size(), manifest_header_size)), file.size(), path);
   const std::size_t checked = file.size() - manifest_trailer_size;
@@ -430,7 +447,7 @@ inline manifest decode_manifest(std::span<const std::byte> file, const std::file
       throw malformed("partition entries run past the end");
     }
     if (p.file != partition_file_name(m.generation, i)) throw malformed("unexpected partition file name");
-    if (p.bytes < partition_overhead || p.records > p.bytes - partition_overhead) {
+    if (!plausible_partition_size(p.records, p.bytes)) {
       throw malformed("partition size out of range");
     }
   }
@@ -454,12 +471,12 @@ inline manifest decode_manifest(std::span<const std::byte> file, const std::file
   return m;
 }
 
-inline std::array<std::byte, partition_header_size> encode_partition_header(std::uint64_t generation,
-                                                                             std::uint64_t index) {
+inline std::array<std::byte, partition_header_size> encode_partition_header(
+    std::uint64_t generation, std::uint64_t index, std::uint32_t version = partition_format_version) {
   std::array<std::byte, partition_header_size> header{};
   std::memcpy(header.data(), partition_magic.data(), partition_magic.size());
   std::memcpy(header.data() + 8, &endian_mark, 4);
-  std::memcpy(header.data() + 12, &partition_format_version, 4);
+  std::memcpy(header.data() + 12, &version, 4);
   std::memcpy(header.data() + 16, &generation, 8);
   std::memcpy(header.data() + 24, &index, 8);
   return header;
@@ -475,8 +492,10 @@ inline std::array<std::byte, partition_trailer_size> encode_partition_trailer(st
   return trailer;
 }
 
-inline void check_partition_header(std::span<const std::byte, partition_header_size> header,
-                                   std::uint64_t generation, std::uint64_t index, const std::filesystem::path& path) {
+// Returns the file's partition format version (1 or 2: compressed).
+inline std::uint32_t check_partition_header(std::span<const std::byte, partition_header_size> header,
+                                            std::uint64_t generation, std::uint64_t index,
+                                            const std::filesystem::path& path) {
   if (std::memcmp(header.data(), partition_magic.data(), partition_magic.size()) != 0) {
     throw checkpoint_error(checkpoint_errc::not_a_checkpoint, path, "not a lineage partition file (bad magic)");
   }
@@ -489,10 +508,10 @@ inline void check_partition_header(std::span<const std::byte, partition_header_s
     throw checkpoint_error(checkpoint_errc::not_a_checkpoint, path, "partition has an unknown endianness mark");
   }
   const std::uint32_t version = load_u32(header.data() + 12);
-  if (version != partition_format_version) {
+  if (version < partition_format_version || version > newest_partition_format_version) {
     throw checkpoint_error(checkpoint_errc::format_version, path,
-                           lineage::detail::cat("partition format version ", version, ", this build reads version ",
-                                                partition_format_version));
+                           lineage::detail::cat("partition format version ", version, ", this build reads versions ",
+                                                partition_format_version, " to ", newest_partition_format_version));
   }
   const std::uint64_t stored_generation = load_u64(header.data() + 16);
   const std::uint64_t stored_index = load_u64(header.data() + 24);
@@ -502,6 +521,7 @@ inline void check_partition_header(std::span<const std::byte, partition_header_s
                                                 stored_generation, ", expected partition ", index, " of generation ",
                                                 generation));
   }
+  return version;
 }
 
 // The file's size differs from the manifest's record of it. A foreign file, or another

@@ -8,6 +8,10 @@ namespace lineage {
 // What ln::checkpoint does when dir holds a checkpoint of another lineage signature.
 enum class mismatch_policy { recompute, fail };
 
+// How checkpoint payloads are stored: as written, or one zstd frame per partition file
+// (Spark's spark.checkpoint.compress). Readers handle both whatever the options say.
+enum class compression { none, zstd };
+
 // Whether the lineage signature includes the source's content (content) or trusts dir + version.
 enum class identity_policy { content, none };
 
@@ -21,6 +25,8 @@ struct checkpoint_options {
   // How many committed generations to keep in dir (the new one included); 0 counts as 1.
   std::size_t keep_last = 1;
   identity_policy source_identity = identity_policy::content;
+  lineage::compression compression = lineage::compression::none;
+  int compression_level = 3;  // zstd's levels: 1 (fastest) to 19; negative: faster still
 };
 
 }  // namespace lineage

@@ -17,6 +17,7 @@
 // that generation, so a late or confused process cannot write into a folder lineage did not
 // make (or that a newer writer has since removed).
 #include <lineage/storage/archive.hpp>
+#include <lineage/storage/compression.hpp>
 #include <lineage/storage/error.hpp>
 #include <lineage/storage/file_system.hpp>
 #include <lineage/storage/format.hpp>
@@ -51,8 +52,7 @@ class partition_writer {
   // generation (not created by a checkpoint_writer, or already removed).
   partition_writer(std::filesystem::path dir, std::uint64_t generation, const checkpoint_options& options,
                    file_system& fs = default_file_system())
-      : partition_writer(detail::normalized_directory(std::move(dir)), generation, options.durable, fs,
-                         marker_check::verify) {}
+      : partition_writer(detail::normalized_directory(std::move(dir)), generation, options, fs, marker_check::verify) {}
 
   // Writes partition `index` (records serialized with cereal, streamed to the file through
   // XXH3) and returns its manifest entry. Thread-safe; each index at most once per generation
@@ -79,9 +79,14 @@ class partition_writer {
   friend class checkpoint_writer;  // which made the folder itself: nothing to verify
   enum class marker_check { verify, trusted };
 
-  partition_writer(std::filesystem::path dir, std::uint64_t generation, bool durable, file_system& fs,
-                   marker_check check)
-      : dir_(std::move(dir)), generation_(generation), durable_(durable), fs_(&fs) {
+  partition_writer(std::filesystem::path dir, std::uint64_t generation, const checkpoint_options& options,
+                   file_system& fs, marker_check check)
+      : dir_(std::move(dir)),
+        generation_(generation),
+        durable_(options.durable),
+        compression_(options.compression),
+        level_(options.compression_level),
+        fs_(&fs) {
     if (check == marker_check::verify) verify_marker();
   }
 
@@ -100,9 +105,28 @@ class partition_writer {
   partition_info write_file_of(std::size_t index, R& records) const {
     const std::string name = format::partition_file_name(generation_, index);
     auto file = fs_->create_file(dir_ / name);
+    if (compression_ == compression::zstd) {
+      const auto header = format::encode_partition_header(generation_, index, compressed_partition_format_version);
+      detail::write_all(*file, header.data(), header.size());
+      detail::zstd_writable_file compressor(*file, level_);
+      hashing_output_archive archive(&compressor);
+      const std::uint64_t count = write_records<T>(archive, records);
+      archive.flush();
+      compressor.finish();
+      return finish_file(*file, name, count, compressor.compressed_bytes(), compressor.digest());
+    }
     hashing_output_archive archive(file.get());
     const auto header = format::encode_partition_header(generation_, index);
     archive.write_unhashed(header.data(), header.size());
+    const std::uint64_t count = write_records<T>(archive, records);
+    return finish_file(*file, name, count, archive.payload_size(), archive.digest(), &archive);
+  }
+
+  // Serializes the records into `archive`; returns their count. The count bound: a reader
+  // bounds every count by the bytes left (so that damage cannot make it allocate without
+  // limit), and elements that serialize to nothing would break that bound.
+  template <class T, class R>
+  static std::uint64_t write_records(hashing_output_archive& archive, R& records) {
     std::uint64_t count = 0;
     if constexpr (std::ranges::contiguous_range<R> && std::ranges::sized_range<R> && detail::raw_block_v<T>) {
       count = std::ranges::size(records);
@@ -118,26 +142,37 @@ class partition_writer {
         ++count;
       }
     }
-    const std::uint64_t payload = archive.payload_size();
-    if (count > payload || archive.max_claim() > payload) {
-      // A reader bounds every count by the bytes left (so that damage cannot make it allocate
-      // without limit); elements that serialize to nothing would break that bound.
+    const std::uint64_t bytes = archive.payload_size();
+    if (count > bytes || archive.max_claim() > bytes) {
       throw std::length_error(lineage::detail::cat(
           "lineage: cannot checkpoint '", element_type_name<T>(),
           "': it holds more elements than serialized bytes (elements that serialize to zero bytes)"));
     }
-    const std::uint64_t checksum = archive.digest();
+    return count;
+  }
+
+  // Trailer (through `archive` when the payload went through it, so that it is flushed in
+  // order), fsync when durable, close.
+  partition_info finish_file(writable_file& file, const std::string& name, std::uint64_t count,
+                             std::uint64_t payload, std::uint64_t checksum,
+                             hashing_output_archive* archive = nullptr) const {
     const auto trailer = format::encode_partition_trailer(count, payload, checksum);
-    archive.write_unhashed(trailer.data(), trailer.size());
-    archive.flush();
-    if (durable_) file->sync();
-    file->close();
+    if (archive != nullptr) {
+      archive->write_unhashed(trailer.data(), trailer.size());
+      archive->flush();
+    } else {
+      detail::write_all(file, trailer.data(), trailer.size());
+    }
+    if (durable_) file.sync();
+    file.close();
     return partition_info{name, count, payload + format::partition_overhead, checksum};
   }
 
   std::filesystem::path dir_;
   std::uint64_t generation_;
   bool durable_;
+  compression compression_;
+  int level_;
   file_system* fs_;
 };
 

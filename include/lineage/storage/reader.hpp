@@ -7,6 +7,7 @@
 // checksum equal the manifest's), then XXH3 over the payload. Only then does the bounded archive
 // decode it, checking every size prefix against the bytes left before allocating.
 #include <lineage/storage/archive.hpp>
+#include <lineage/storage/compression.hpp>
 #include <lineage/storage/error.hpp>
 #include <lineage/storage/file_system.hpp>
 #include <lineage/storage/format.hpp>
@@ -31,18 +32,23 @@ namespace detail {
 
 inline constexpr std::size_t read_chunk = std::size_t{1} << 20;
 
+// The file at `path` opened for reading, or nullptr if there is none (other errors throw).
+inline std::unique_ptr<readable_file> open_if_exists(file_system& fs, const std::filesystem::path& path) {
+  try {
+    return fs.open_file(path);
+  } catch (const checkpoint_error& e) {
+    if (e.reason() == checkpoint_errc::not_found) return nullptr;
+    throw;
+  }
+}
+
 // The raw bytes of dir/MANIFEST, after its header was checked against the file size (so a large
 // foreign file is never read whole); nullopt if there is none.
 inline std::optional<std::vector<std::byte>> read_manifest_bytes(const std::filesystem::path& dir,
                                                                   file_system& fs) {
   const auto path = dir / format::manifest_name;
-  std::unique_ptr<readable_file> file;
-  try {
-    file = fs.open_file(path);
-  } catch (const checkpoint_error& e) {
-    if (e.reason() == checkpoint_errc::not_found) return std::nullopt;
-    throw;
-  }
+  const auto file = open_if_exists(fs, path);
+  if (!file) return std::nullopt;
   const std::uint64_t size = file->size();
   std::vector<std::byte> bytes(static_cast<std::size_t>(std::min<std::uint64_t>(size, format::manifest_header_size)));
   if (!read_exact(*file, 0, bytes.data(), bytes.size())) {
@@ -58,8 +64,13 @@ inline std::optional<std::vector<std::byte>> read_manifest_bytes(const std::file
 }
 
 // Opens partition `index` and checks its size, header and trailer against the manifest.
-inline std::unique_ptr<readable_file> open_partition(const std::filesystem::path& dir, const manifest& m,
-                                                     std::size_t index, file_system& fs) {
+struct opened_partition {
+  std::unique_ptr<readable_file> file;
+  bool compressed = false;  // partition format version 2: the payload is one zstd frame
+};
+
+inline opened_partition open_partition(const std::filesystem::path& dir, const manifest& m, std::size_t index,
+                                       file_system& fs) {
   if (index >= m.partitions.size()) {
     throw std::out_of_range(
         lineage::detail::cat("lineage: partition ", index, " of a checkpoint with ", m.partitions.size(), " partitions"));
@@ -77,13 +88,13 @@ inline std::unique_ptr<readable_file> open_partition(const std::filesystem::path
     format::throw_partition_size(std::span<const std::byte>(header.data(), head), size, m.generation, index, entry,
                                  path);
   }
-  format::check_partition_header(header, m.generation, index, path);
+  const auto version = format::check_partition_header(header, m.generation, index, path);
   std::array<std::byte, format::partition_trailer_size> trailer{};
   if (!read_exact(*file, size - trailer.size(), trailer.data(), trailer.size())) {
     throw checkpoint_error(checkpoint_errc::truncated, path, "partition shrank while being read");
   }
   format::check_partition_trailer(trailer, entry, path);
-  return file;
+  return {std::move(file), version == compressed_partition_format_version};
 }
 
 [[noreturn]] inline void throw_payload_checksum(const std::filesystem::path& path) {
@@ -215,14 +226,83 @@ std::vector<T> load_partition(const std::filesystem::path& dir, const manifest& 
   }
 }
 
+namespace detail {
+
+// `records` elements of T decoded from `size` payload bytes (checksummed by the caller), which
+// must hold exactly them: anything else is type_mismatch at `path`.
+template <class T>
+std::vector<T> decode_records(const std::byte* data, std::size_t size, std::uint64_t count,
+                              const std::filesystem::path& path) {
+  const auto wanted = [] { return element_type_name<T>(); };
+  std::vector<T> records;
+  try {
+    // The writer guarantees records <= payload bytes (see partition_writer), so this
+    // reservation is bounded by the payload's size.
+    if (count > size) throw decode_error("more records than payload bytes");
+    records.reserve(static_cast<std::size_t>(count));
+    if constexpr (raw_block_v<T>) {  // one block of raw values
+      if (count * sizeof(T) != size) {
+        throw decode_error(lineage::detail::cat(size, " payload bytes are not ", count, " values"));
+      }
+      records.resize(static_cast<std::size_t>(count));
+      if (size != 0) std::memcpy(records.data(), data, size);
+      return records;
+    }
+    bounded_input_archive archive(data, size);
+    for (std::uint64_t i = 0; i < count; ++i) {
+      if constexpr (std::is_same_v<T, bool>) {  // std::vector<bool> has no bool&
+        bool value = false;
+        archive(value);
+        records.push_back(value);
+      } else {
+        archive(records.emplace_back());
+      }
+    }
+    if (archive.remaining() != 0) {
+      throw decode_error(lineage::detail::cat(archive.remaining(), " bytes left after the last record"));
+    }
+  } catch (const decode_error& e) {
+    throw checkpoint_error(checkpoint_errc::type_mismatch, path,
+                           lineage::detail::cat("payload does not decode as '", wanted(), "': ", e.what()));
+  } catch (const cereal::Exception& e) {
+    throw checkpoint_error(checkpoint_errc::type_mismatch, path,
+                           lineage::detail::cat("payload does not decode as '", wanted(), "': ", e.what()));
+  }
+  return records;
+}
+
+// A version-1 partition of raw values: read straight into the result, hashing each chunk while
+// it is cached.
+template <class T>
+std::vector<T> read_raw_block(readable_file& file, const partition_info& entry, const std::filesystem::path& path) {
+  const std::uint64_t payload = entry.bytes - format::partition_overhead;
+  if (entry.records > payload / sizeof(T) || entry.records * sizeof(T) != payload) {
+    throw checkpoint_error(checkpoint_errc::type_mismatch, path,
+                           lineage::detail::cat(payload, " payload bytes are not ", entry.records, " values of '",
+                                                element_type_name<T>(), "'"));
+  }
+  std::vector<T> records(static_cast<std::size_t>(entry.records));
+  auto* out = reinterpret_cast<std::byte*>(records.data());
+  const auto state = make_xxh3_state();
+  for (std::uint64_t done = 0; done < payload;) {
+    const std::size_t chunk = static_cast<std::size_t>(std::min<std::uint64_t>(payload - done, read_chunk));
+    if (!read_exact(file, format::partition_header_size + done, out + done, chunk)) throw_shrank(path);
+    xxh3_update(state.get(), out + done, chunk);
+    done += chunk;
+  }
+  if (XXH3_64bits_digest(state.get()) != entry.checksum) throw_payload_checksum(path);
+  return records;
+}
+
+}  // namespace detail
+
 template <class T>
 std::vector<T> detail::read_partition(const std::filesystem::path& dir, const manifest& m, std::size_t index,
                                       file_system& fs) {
   static_assert(serializable<T>, LINEAGE_NOT_SERIALIZABLE_MESSAGE);
   if constexpr (serializable<T>) {
     check_element_type<T>(m, dir);
-    const std::string wanted = element_type_name<T>();
-    auto file = detail::open_partition(dir, m, index, fs);
+    auto [file, compressed] = detail::open_partition(dir, m, index, fs);
     const partition_info& entry = m.partitions[index];
     const auto path = dir / entry.file;
     const std::uint64_t payload = entry.bytes - format::partition_overhead;
@@ -230,58 +310,17 @@ std::vector<T> detail::read_partition(const std::filesystem::path& dir, const ma
     // bounded buffer before allocating for its contents (the single pass below allocates first).
     if (file->may_have_holes()) detail::verify_payload(*file, entry, path);
     if constexpr (detail::raw_block_v<T>) {
-      // One block of raw values: read straight into the result, hashing each chunk while cached.
-      if (entry.records > payload / sizeof(T) || entry.records * sizeof(T) != payload) {
-        throw checkpoint_error(checkpoint_errc::type_mismatch, path,
-                               lineage::detail::cat(payload, " payload bytes are not ", entry.records, " values of '",
-                                                    wanted, "'"));
-      }
-      std::vector<T> records(static_cast<std::size_t>(entry.records));
-      auto* out = reinterpret_cast<std::byte*>(records.data());
-      const auto state = detail::make_xxh3_state();
-      for (std::uint64_t done = 0; done < payload;) {
-        const std::size_t chunk = static_cast<std::size_t>(std::min<std::uint64_t>(payload - done, detail::read_chunk));
-        if (!detail::read_exact(*file, format::partition_header_size + done, out + done, chunk)) {
-          detail::throw_shrank(path);
-        }
-        detail::xxh3_update(state.get(), out + done, chunk);
-        done += chunk;
-      }
-      if (XXH3_64bits_digest(state.get()) != entry.checksum) detail::throw_payload_checksum(path);
-      return records;
-    } else {
-      const auto size = static_cast<std::size_t>(payload);
-      auto bytes = std::make_unique_for_overwrite<std::byte[]>(size);
-      if (!detail::read_exact(*file, format::partition_header_size, bytes.get(), size)) detail::throw_shrank(path);
-      if (detail::xxh3(bytes.get(), size) != entry.checksum) detail::throw_payload_checksum(path);
-      std::vector<T> records;
-      try {
-        // The writer guarantees records <= payload bytes (see checkpoint_writer), so this
-        // reservation is bounded by the file's size.
-        if (entry.records > size) throw decode_error("more records than payload bytes");
-        records.reserve(static_cast<std::size_t>(entry.records));
-        bounded_input_archive archive(bytes.get(), size);
-        for (std::uint64_t i = 0; i < entry.records; ++i) {
-          if constexpr (std::is_same_v<T, bool>) {  // std::vector<bool> has no bool&
-            bool value = false;
-            archive(value);
-            records.push_back(value);
-          } else {
-            archive(records.emplace_back());
-          }
-        }
-        if (archive.remaining() != 0) {
-          throw decode_error(lineage::detail::cat(archive.remaining(), " bytes left after the last record"));
-        }
-      } catch (const decode_error& e) {
-        throw checkpoint_error(checkpoint_errc::type_mismatch, path,
-                               lineage::detail::cat("payload does not decode as '", wanted, "': ", e.what()));
-      } catch (const cereal::Exception& e) {
-        throw checkpoint_error(checkpoint_errc::type_mismatch, path,
-                               lineage::detail::cat("payload does not decode as '", wanted, "': ", e.what()));
-      }
-      return records;
+      if (!compressed) return detail::read_raw_block<T>(*file, entry, path);
     }
+    // The stored payload, whole, checksummed, then decompressed if it is (then freed) and decoded.
+    const auto size = static_cast<std::size_t>(payload);
+    auto stored = std::make_unique_for_overwrite<std::byte[]>(size);
+    if (!detail::read_exact(*file, format::partition_header_size, stored.get(), size)) detail::throw_shrank(path);
+    if (detail::xxh3(stored.get(), size) != entry.checksum) detail::throw_payload_checksum(path);
+    if (!compressed) return detail::decode_records<T>(stored.get(), size, entry.records, path);
+    const auto bytes = detail::zstd_decompress(stored.get(), size, path);
+    stored.reset();
+    return detail::decode_records<T>(bytes.data(), bytes.size(), entry.records, path);
   } else {
     return {};
   }
@@ -294,8 +333,8 @@ inline manifest verify(const std::filesystem::path& dir, file_system& fs = defau
   if (!m) throw checkpoint_error(checkpoint_errc::not_found, dir, "no checkpoint (no MANIFEST) in this directory");
   for (std::size_t i = 0; i < m->partitions.size(); ++i) {
     try {
-      auto file = detail::open_partition(dir, *m, i, fs);
-      detail::verify_payload(*file, m->partitions[i], dir / m->partitions[i].file);
+      auto opened = detail::open_partition(dir, *m, i, fs);
+      detail::verify_payload(*opened.file, m->partitions[i], dir / m->partitions[i].file);
     } catch (const checkpoint_error& e) {
       detail::rethrow_if_replaced(dir, *m, fs, e);
       throw;

@@ -104,13 +104,8 @@ inline void write_small_file(const std::filesystem::path& path, std::span<const 
 // header and checksum before returning anything (typed checkpoint_error otherwise).
 inline std::optional<std::vector<std::byte>> read_small_file(const std::filesystem::path& path,
                                                              file_system& fs = default_file_system()) {
-  std::unique_ptr<readable_file> file;
-  try {
-    file = fs.open_file(path);
-  } catch (const checkpoint_error& e) {
-    if (e.reason() == checkpoint_errc::not_found) return std::nullopt;
-    throw;
-  }
+  const auto file = detail::open_if_exists(fs, path);
+  if (!file) return std::nullopt;
   const std::uint64_t size = file->size();
   std::array<std::byte, 24> head{};
   const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(size, head.size()));

@@ -92,6 +92,7 @@ class checkpoint_writer {
                     file_system& fs = default_file_system())
       : dir_(detail::normalized_directory(std::move(dir))),
         fs_(fs),
+        options_(options),
         durable_(options.durable),
         keep_last_(std::max<std::size_t>(options.keep_last, 1)) {
     for (int attempt = 0; !lock_; ++attempt) {
@@ -262,14 +263,15 @@ class checkpoint_writer {
   enum class slot : unsigned char { empty, writing, written, failed };
 
   // A partition writer into this writer's generation folder (made by this writer: trusted).
-  partition_writer files() const { return partition_writer(dir_, generation_, durable_, fs_, partition_writer::marker_check::trusted); }
+  partition_writer files() const {
+    return partition_writer(dir_, generation_, options_, fs_, partition_writer::marker_check::trusted);
+  }
 
   void adopt(std::vector<partition_info> infos) {
     for (std::size_t i = 0; i < infos.size(); ++i) {
       const auto& info = infos[i];
       const std::string expected = format::partition_file_name(generation_, i);
-      if (info.file != expected || info.bytes < format::partition_overhead ||
-          info.records > info.bytes - format::partition_overhead) {
+      if (info.file != expected || !format::plausible_partition_size(info.records, info.bytes)) {
         throw std::invalid_argument(lineage::detail::cat("lineage: checkpoint_writer::commit: the entry of partition ", i,
                                                          " names '", info.file, "' with ", info.records, " records in ",
                                                          info.bytes, " bytes; expected a file '", expected, "'"));
@@ -473,6 +475,7 @@ class checkpoint_writer {
 
   std::filesystem::path dir_;
   file_system& fs_;
+  checkpoint_options options_;  // how partition files are written (durable, compression)
   bool durable_;
   std::size_t keep_last_;
   std::unique_ptr<file_lock> lock_;
