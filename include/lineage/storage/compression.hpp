@@ -8,11 +8,13 @@
 //
 // Bounds: a payload is decompressed into a buffer that grows with the output actually produced
 // (never sized from a number read from disk), and at most max_expansion times the
-// compressed size.
+// compressed size (format.hpp).
 #include <zstd.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -96,34 +98,42 @@ class zstd_writable_file final : public writable_file {
   std::uint64_t written_ = 0;
 };
 
+// Decompressed bytes: a buffer that is not zero-filled (it is written once, by zstd).
+struct decompressed {
+  std::unique_ptr<std::byte[]> data;
+  std::size_t size = 0;
+};
+
 // The bytes of the zstd frame `compressed` (already checksummed by the caller). A frame that
 // does not decompress, does not end, or has bytes after it is not_a_checkpoint at `path`.
-inline std::vector<std::byte> zstd_decompress(const std::byte* compressed, std::size_t size,
-                                              const std::filesystem::path& path) {
+// The buffer starts at 8 times the stored size (pages that are never written cost nothing)
+// and doubles as real output needs it, never past max_expansion times the stored size.
+inline decompressed zstd_decompress(const std::byte* compressed, std::size_t size, const std::filesystem::path& path) {
   const auto bad = [&](const std::string& why) {
     return checkpoint_error(checkpoint_errc::not_a_checkpoint, path, "compressed payload " + why);
   };
   std::unique_ptr<ZSTD_DCtx, zstd_dctx_deleter> ctx(ZSTD_createDCtx());
   if (!ctx) throw std::bad_alloc();
   const std::uint64_t limit = static_cast<std::uint64_t>(size) * max_expansion + (std::uint64_t{1} << 20);
-  std::vector<std::byte> out;
+  std::uint64_t capacity = std::min<std::uint64_t>(limit, static_cast<std::uint64_t>(size) * 8 + (std::uint64_t{1} << 20));
+  decompressed out{std::make_unique_for_overwrite<std::byte[]>(static_cast<std::size_t>(capacity)), 0};
   ZSTD_inBuffer in{compressed, size, 0};
-  std::size_t code = 1;
-  std::size_t produced = 0;
-  while (code != 0) {
-    if (produced == out.size()) {
-      if (out.size() >= limit) throw bad("expands beyond any zstd frame");
-      out.resize(static_cast<std::size_t>(
-          std::min<std::uint64_t>(limit, std::max<std::uint64_t>(std::uint64_t{1} << 16, 2 * out.size()))));
+  for (std::size_t code = 1; code != 0;) {
+    if (out.size == capacity) {
+      if (capacity >= limit) throw bad("expands beyond any zstd frame");
+      const std::uint64_t grown = std::min<std::uint64_t>(limit, 2 * capacity);
+      auto bigger = std::make_unique_for_overwrite<std::byte[]>(static_cast<std::size_t>(grown));
+      std::memcpy(bigger.get(), out.data.get(), out.size);
+      out.data = std::move(bigger);
+      capacity = grown;
     }
-    ZSTD_outBuffer o{out.data() + produced, out.size() - produced, 0};
+    ZSTD_outBuffer o{out.data.get() + out.size, static_cast<std::size_t>(capacity) - out.size, 0};
     code = ZSTD_decompressStream(ctx.get(), &o, &in);
     if (ZSTD_isError(code)) throw bad(std::string("does not decompress: ") + ZSTD_getErrorName(code));
-    produced += o.pos;
+    out.size += o.pos;
     if (code != 0 && in.pos == in.size && o.pos < o.size) throw bad("ends inside its zstd frame");
   }
   if (in.pos != in.size) throw bad("has bytes after its zstd frame");
-  out.resize(produced);
   return out;
 }
 

@@ -320,7 +320,7 @@ std::vector<T> detail::read_partition(const std::filesystem::path& dir, const ma
     if (!compressed) return detail::decode_records<T>(stored.get(), size, entry.records, path);
     const auto bytes = detail::zstd_decompress(stored.get(), size, path);
     stored.reset();
-    return detail::decode_records<T>(bytes.data(), bytes.size(), entry.records, path);
+    return detail::decode_records<T>(bytes.data.get(), bytes.size, entry.records, path);
   } else {
     return {};
   }
