@@ -33,6 +33,7 @@
 #include "ops/reduce_by_key.hpp"
 #include "ops/repartition.hpp"
 #include "ops/sort_by.hpp"
+#include "ops/text_file.hpp"
 #include "ops/values.hpp"
 #include "plan/explain.hpp"
 #include "plan/plan.hpp"
