@@ -88,7 +88,14 @@ TEST_CASE("text_file reads the lines of a file in every split layout", "[text_fi
     const auto expected = oracle_lines(content);
     // Every split size from 1 byte (a split point at every offset: at, inside and right after
     // each '\n') to the whole file, and more partitions than bytes; buffers shorter than a line.
-    for (std::size_t parts = 0; parts <= content.size() + 3; ++parts) {
+    // (every count for the small contents, a selection for the long ones).
+    std::vector<std::size_t> counts = {0, 1, 2, 3, 5, 8, 13, 50, content.size() / 2, content.size(),
+                                       content.size() + 3};
+    if (content.size() <= 400) {
+      counts.clear();
+      for (std::size_t parts = 0; parts <= content.size() + 3; ++parts) counts.push_back(parts);
+    }
+    for (const std::size_t parts : counts) {
       for (const std::size_t buffer : {std::size_t{1}, std::size_t{3}, std::size_t{4096}}) {
         INFO(name << ": min_partitions " << parts << ", buffer " << buffer);
         const ln::text_file_source source(file, parts, buffer);
@@ -111,7 +118,7 @@ TEST_CASE("text_file reads the lines of a file in every split layout", "[text_fi
           }
         }
         CHECK(next == expected.size());
-        CHECK((source | ln::collect(ln::par(3))) == texts_of(expected));
+        if (buffer == 4096) CHECK((source | ln::collect(ln::par(3))) == texts_of(expected));
       }
     }
   }
