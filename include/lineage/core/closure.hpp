@@ -136,9 +136,9 @@ struct function_adaptor {
   }
 };
 
-// The same for an adaptor without arguments: `ln::keys()` and `ln::keys(range)`.
+// The same for an adaptor without arguments: `ln::keys()`, `ln::keys` and `ln::keys(range)`.
 template <class Op>
-struct nullary_adaptor {
+struct nullary_adaptor : usable_bare<nullary_adaptor<Op>> {
   auto operator()() const { return op_closure<Op>{{}, Op{}}; }
   template <source_range R>
   auto operator()(R&& r) const {

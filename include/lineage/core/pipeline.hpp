@@ -15,6 +15,7 @@
 // and pushes the elements of one partition into `sink` (see core/sink.hpp).
 #include <cstddef>
 #include <type_traits>
+#include <utility>
 
 namespace lineage {
 
@@ -38,6 +39,17 @@ struct invalid_pipeline {
   }
   template <class T>
   operator T() const;  // never defined: only ever reached in code that does not compile
+};
+
+// An adaptor or action whose arguments all have defaults is usable without parentheses:
+// `p | ln::count` is `p | ln::count()`, as range-v3's `views::keys`. Fn derives from
+// usable_bare<Fn>.
+template <class Fn>
+struct usable_bare : closure_tag {
+  template <pipeline P>
+  auto apply(P&& p) const {
+    return static_cast<const Fn&>(*this)().apply(std::forward<P>(p));
+  }
 };
 
 template <pipeline P>

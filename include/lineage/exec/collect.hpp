@@ -53,7 +53,7 @@ std::vector<element_t<P>> materialize(const P& p) {
 
 }  // namespace detail
 
-struct collect_fn {
+struct collect_fn : usable_bare<collect_fn> {
   template <execution_policy Policy = seq_t>
   auto operator()(Policy policy = {}) const {
     return detail::make_action(detail::collect_action{}, policy);

@@ -36,7 +36,7 @@ struct count_action {
 
 }  // namespace detail
 
-struct count_fn {
+struct count_fn : usable_bare<count_fn> {
   template <execution_policy Policy = seq_t>
   auto operator()(Policy policy = {}) const {
     return detail::make_action(detail::count_action{}, policy);

@@ -14,9 +14,16 @@
 namespace lineage {
 namespace detail {
 
-template <class K>
+// The hasher of the result map: std::hash<K> when it exists (the map is then a plain
+// std::unordered_map<K, std::size_t>), else ln::default_hash<K> (pair and tuple keys), or
+// the user's (ln::partitioner{0, hasher}).
+template <class K, class Hash>
+using count_map_hash_t =
+    std::conditional_t<std::is_same_v<Hash, std_hash> && std_hashable<K>, std::hash<K>, key_hasher_t<K, Hash>>;
+
+template <class K, class Hash>
 struct count_by_key_sink {
-  std::unordered_map<K, std::size_t> counts;
+  std::unordered_map<K, std::size_t, count_map_hash_t<K, Hash>> counts;
   static constexpr bool can_stop = false;
   // Its state, for a distributed backend's gather_ordered (exec/backend.hpp).
   template <class Archive>
@@ -29,21 +36,30 @@ struct count_by_key_sink {
   }
 };
 
+template <class Hash>
 struct count_by_key_action {
+  partitioner<Hash> part;
   template <class Ref, bool Parallel>
   static constexpr bool accepts() {
     if constexpr (!pair_like<Ref>) {
       static_assert(always_false<Ref>, "ln::count_by_key(): the elements are not pair-like (std::pair, std::tuple of 2)");
       return false;
     } else {
-      constexpr bool hashable = hashable_key<key_of_t<Ref>, std_hash>;
-      static_assert(hashable, "ln::count_by_key(): the key type has no std::hash");
+      constexpr bool hashable = hashable_key<key_of_t<Ref>, Hash>;
+      static_assert(hashable, "ln::count_by_key(): the key type has no std::hash; pass a hasher: "
+                              "ln::count_by_key(ln::partitioner{0, hasher})");
       return hashable;
     }
   }
   template <class Ref>
   auto make() const {
-    return count_by_key_sink<key_of_t<Ref>>{};
+    using K = key_of_t<Ref>;
+    using map_hash = count_map_hash_t<K, Hash>;
+    if constexpr (std::is_same_v<map_hash, std::hash<K>>) {
+      return count_by_key_sink<K, Hash>{};
+    } else {
+      return count_by_key_sink<K, Hash>{std::unordered_map<K, std::size_t, map_hash>(0, part.template hash_for<K>())};
+    }
   }
   template <class Acc>
   void merge(Acc& into, Acc&& later) const {
@@ -61,10 +77,14 @@ struct count_by_key_action {
 
 }  // namespace detail
 
-struct count_by_key_fn {
+struct count_by_key_fn : usable_bare<count_by_key_fn> {
   template <execution_policy Policy = seq_t>
   auto operator()(Policy policy = {}) const {
-    return detail::make_action(detail::count_by_key_action{}, policy);
+    return detail::make_action(detail::count_by_key_action<std_hash>{}, policy);
+  }
+  template <class Hash, execution_policy Policy = seq_t>
+  auto operator()(partitioner<Hash> part, Policy policy = {}) const {
+    return detail::make_action(detail::count_by_key_action<Hash>{std::move(part)}, policy);
   }
 };
 inline constexpr count_by_key_fn count_by_key{};

@@ -3,6 +3,7 @@
 // same partitions; each partition builds a table of the right side's values per key and
 // streams the left side through it. Per key every pair of a left and a right value is emitted
 // (the SQL cross product), left values in order, right values in order for each.
+#include <algorithm>
 #include <cstddef>
 #include <optional>
 #include <type_traits>
@@ -49,7 +50,9 @@ auto hash_join(const Up& up, const Other& other, const partitioner<Hash>& part, 
 
   const auto left_producer = up.producer(ctx);
   const auto right_producer = other.producer(ctx);
-  const std::size_t n = downstream_partitions(part, left_producer.partitions());
+  // Spark's default partitioner: as many partitions as the larger input has.
+  const std::size_t n =
+      downstream_partitions(part, std::max(left_producer.partitions(), right_producer.partitions()));
   auto left = shuffle_write(left_producer, ctx, n, pair_router_combiner_maker<L, K, Hash>{&part});
   auto right = shuffle_write(right_producer, ctx, n, pair_router_combiner_maker<R, K, Hash>{&part});
 

@@ -61,7 +61,7 @@ struct sum_action {
 
 }  // namespace detail
 
-struct sum_fn {
+struct sum_fn : usable_bare<sum_fn> {
   template <execution_policy Policy = seq_t>
   auto operator()(Policy policy = {}) const {
     return detail::make_action(detail::sum_action{}, policy);

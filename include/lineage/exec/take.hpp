@@ -68,7 +68,7 @@ struct take_fn {
 };
 inline constexpr take_fn take{};
 
-struct first_fn {
+struct first_fn : usable_bare<first_fn> {
   template <execution_policy Policy = seq_t>
   auto operator()(Policy policy = {}) const {
     return detail::make_action(detail::first_action{}, policy);

@@ -74,10 +74,10 @@ struct aggregate_by_key_op {
 };
 
 struct aggregate_by_key_fn {
-  template <class U, class SeqOp, class CombOp, class Hash = std_hash>
-  auto operator()(U zero, SeqOp seq_op, CombOp comb_op, partitioner<Hash> part = {}) const {
-    return op_closure<aggregate_by_key_op<U, SeqOp, CombOp, Hash>>{
-        {}, {std::move(zero), std::move(seq_op), std::move(comb_op), std::move(part)}};
+  template <class U, class SeqOp, class CombOp, class Part = partitioner<>>
+  auto operator()(U zero, SeqOp seq_op, CombOp comb_op, Part part = {}) const {
+    return op_closure<aggregate_by_key_op<U, SeqOp, CombOp, partition_hash_t<Part>>>{
+        {}, {std::move(zero), std::move(seq_op), std::move(comb_op), as_partitioner(part)}};
   }
 };
 inline constexpr aggregate_by_key_fn aggregate_by_key{};

@@ -80,10 +80,10 @@ struct distinct_op {
   }
 };
 
-struct distinct_fn {
-  template <class Hash = std_hash>
-  auto operator()(partitioner<Hash> part = {}) const {
-    return op_closure<distinct_op<Hash>>{{}, {std::move(part)}};
+struct distinct_fn : usable_bare<distinct_fn> {
+  template <class Part = partitioner<>>
+  auto operator()(Part part = {}) const {
+    return op_closure<distinct_op<partition_hash_t<Part>>>{{}, {as_partitioner(part)}};
   }
 };
 inline constexpr distinct_fn distinct{};

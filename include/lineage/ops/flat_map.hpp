@@ -3,6 +3,7 @@
 // a std view, a range-v3 view). Narrow: the inner loop is part of the fused kernel, no
 // intermediate container is built beyond what f itself returns.
 #include <functional>
+#include <optional>
 #include <ranges>
 #include <string_view>
 #include <type_traits>
@@ -23,11 +24,26 @@ template <class Result>
 inline constexpr bool moves_elements =
     !std::is_reference_v<Result> && owning_container<std::remove_cv_t<Result>>;
 
+// f may return a std::optional: a range of zero or one element.
+template <class T>
+struct is_optional : std::false_type {};
+template <class U>
+struct is_optional<std::optional<U>> : std::true_type {};
+template <class Result>
+inline constexpr bool optional_result = is_optional<std::remove_cvref_t<Result>>::value;
+
+template <class Result, bool Optional = optional_result<Result>>
+struct flat_map_reference_of {
+  using type = std::conditional_t<moves_elements<Result>,
+                                  std::ranges::range_rvalue_reference_t<std::remove_reference_t<Result>>,
+                                  std::ranges::range_reference_t<std::remove_reference_t<Result>>>;
+};
+template <class Result>
+struct flat_map_reference_of<Result, true> {
+  using type = decltype(*std::declval<Result>());  // U&& from a returned optional, else as referred
+};
 template <class F, class In>
-using flat_map_reference =
-    std::conditional_t<moves_elements<std::invoke_result_t<const F&, In>>,
-                       std::ranges::range_rvalue_reference_t<std::remove_reference_t<std::invoke_result_t<const F&, In>>>,
-                       std::ranges::range_reference_t<std::remove_reference_t<std::invoke_result_t<const F&, In>>>>;
+using flat_map_reference = typename flat_map_reference_of<std::invoke_result_t<const F&, In>>::type;
 
 template <class F, class In, class Down>
 struct flat_map_sink : forwarding_sink<Down> {
@@ -35,14 +51,18 @@ struct flat_map_sink : forwarding_sink<Down> {
   template <class X>
   void operator()(X&& x) {
     auto&& inner = std::invoke(*f, std::forward<X>(x));
-    for (auto&& y : inner) {
-      if constexpr (moves_elements<std::invoke_result_t<const F&, In>>) {
-        this->down(std::move(y));
-      } else {
-        this->down(std::forward<decltype(y)>(y));
-      }
-      if constexpr (Down::can_stop) {
-        if (this->down.stopped()) return;
+    if constexpr (optional_result<std::invoke_result_t<const F&, In>>) {
+      if (inner) this->down(*std::forward<decltype(inner)>(inner));
+    } else {
+      for (auto&& y : inner) {
+        if constexpr (moves_elements<std::invoke_result_t<const F&, In>>) {
+          this->down(std::move(y));
+        } else {
+          this->down(std::forward<decltype(y)>(y));
+        }
+        if constexpr (Down::can_stop) {
+          if (this->down.stopped()) return;
+        }
       }
     }
   }
@@ -63,8 +83,12 @@ struct flat_map_op {
                     "ln::flat_map(f): f is not invocable with the pipeline's element type");
       return false;
     } else {
-      constexpr bool ranged = std::ranges::input_range<std::remove_reference_t<std::invoke_result_t<const F&, In>>>;
-      static_assert(ranged, "ln::flat_map(f): f must return a range (a container, a std view or a range-v3 view)");
+      using result = std::invoke_result_t<const F&, In>;
+      constexpr bool ranged =
+          std::ranges::input_range<std::remove_reference_t<result>> || detail::optional_result<result>;
+      static_assert(ranged,
+                    "ln::flat_map(f): f must return a range (a container, a std view or a range-v3 view) or a "
+                    "std::optional");
       return ranged;
     }
   }

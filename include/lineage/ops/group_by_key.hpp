@@ -69,10 +69,10 @@ struct group_by_key_op {
   }
 };
 
-struct group_by_key_fn {
-  template <class Hash = std_hash>
-  auto operator()(partitioner<Hash> part = {}) const {
-    return op_closure<group_by_key_op<Hash>>{{}, {std::move(part)}};
+struct group_by_key_fn : usable_bare<group_by_key_fn> {
+  template <class Part = partitioner<>>
+  auto operator()(Part part = {}) const {
+    return op_closure<group_by_key_op<partition_hash_t<Part>>>{{}, {as_partitioner(part)}};
   }
 };
 inline constexpr group_by_key_fn group_by_key{};

@@ -57,10 +57,10 @@ struct join_op {
 };
 
 struct join_fn {
-  template <source_range R, class Hash = std_hash>
-  auto operator()(R&& other, partitioner<Hash> part = {}) const {
+  template <source_range R, class Part = partitioner<>>
+  auto operator()(R&& other, Part part = {}) const {
     using P = decltype(as_pipeline(std::forward<R>(other)));
-    return op_closure<join_op<P, Hash>>{{}, {as_pipeline(std::forward<R>(other)), std::move(part)}};
+    return op_closure<join_op<P, partition_hash_t<Part>>>{{}, {as_pipeline(std::forward<R>(other)), as_partitioner(part)}};
   }
 };
 inline constexpr join_fn join{};

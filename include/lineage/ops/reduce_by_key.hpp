@@ -75,9 +75,9 @@ struct reduce_by_key_op {
 };
 
 struct reduce_by_key_fn {
-  template <class Op, class Hash = std_hash>
-  auto operator()(Op op, partitioner<Hash> part = {}) const {
-    return op_closure<reduce_by_key_op<Op, Hash>>{{}, {std::move(op), std::move(part)}};
+  template <class Op, class Part = partitioner<>>
+  auto operator()(Op op, Part part = {}) const {
+    return op_closure<reduce_by_key_op<Op, partition_hash_t<Part>>>{{}, {std::move(op), as_partitioner(part)}};
   }
 };
 inline constexpr reduce_by_key_fn reduce_by_key{};

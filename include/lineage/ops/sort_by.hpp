@@ -179,6 +179,13 @@ struct sort_by_fn {
   auto operator()(KeyFn key, Order = {}) const {
     return op_closure<sort_by_op<KeyFn, Order>>{{}, {std::move(key)}};
   }
+  // Spark's `sortBy(f, ascending = false)`.
+  template <class KeyFn>
+  auto operator()(KeyFn key, bool) const {
+    static_assert(detail::always_false<KeyFn>,
+                  "ln::sort_by(key, bool): use ln::descending (or ln::ascending) for the order, not a bool");
+    return op_closure<sort_by_op<KeyFn, ascending_t>>{{}, {std::move(key)}};
+  }
 };
 inline constexpr sort_by_fn sort_by{};
 
