@@ -1,0 +1,16 @@
+#pragma once
+// Streams: micro-batches with checkpointed state and exactly-once resume (Spark's DStreams),
+// DESIGN.md §7. One header per piece, under stream/:
+//   stream.hpp          the stream type; `|` of adaptors and stateful operators
+//   batches.hpp, generator_stream.hpp, text_file_stream.hpp, line_stream.hpp   sources
+//                       (batches.hpp: the source protocol; cursor.hpp: where a source stands)
+//   output.hpp          foreach_batch, write_batches
+//   query.hpp           query.run: the offsets/commit logs, state checkpoints, resume
+//   options.hpp         stream_options, triggers, stream_report
+#include "lineage.hpp"
+#include "stream/batches.hpp"
+#include "stream/generator_stream.hpp"
+#include "stream/options.hpp"
+#include "stream/output.hpp"
+#include "stream/query.hpp"
+#include "stream/stream.hpp"
