@@ -14,3 +14,4 @@
 #include "stream/output.hpp"
 #include "stream/query.hpp"
 #include "stream/stream.hpp"
+#include "stream/update_state_by_key.hpp"
