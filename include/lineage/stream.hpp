@@ -4,6 +4,7 @@
 //   stream.hpp          the stream type; `|` of adaptors and stateful operators
 //   batches.hpp, generator_stream.hpp, text_file_stream.hpp, line_stream.hpp   sources
 //                       (batches.hpp: the source protocol; cursor.hpp: where a source stands)
+//   update_state_by_key.hpp, window.hpp, reduce_by_key_and_window.hpp   stateful operators
 //   output.hpp          foreach_batch, write_batches
 //   query.hpp           query.run: the offsets/commit logs, state checkpoints, resume
 //   options.hpp         stream_options, triggers, stream_report
@@ -13,5 +14,7 @@
 #include "stream/options.hpp"
 #include "stream/output.hpp"
 #include "stream/query.hpp"
+#include "stream/reduce_by_key_and_window.hpp"
 #include "stream/stream.hpp"
 #include "stream/update_state_by_key.hpp"
+#include "stream/window.hpp"
