@@ -363,3 +363,20 @@ TEST_CASE("stream: trigger::every returns when stopped from another thread, with
   const auto report = (ln::generator_stream(gen) | ln::foreach_batch(recorder<int>{})).run(dir / "s", opts);
   CHECK(report.batches_run == 0);
 }
+
+TEST_CASE("stream: a second run on the same stream directory is refused while the first runs", "[stream]") {
+  const std::vector<std::vector<int>> input = {{1}, {2}};
+  scratch_dir dir;
+  const auto s = dir / "s";
+  std::optional<ln::checkpoint_errc> second;
+  auto on_batch = [&](std::uint64_t b, const ln::checkpointed<int>&) {
+    if (b != 0) return;
+    try {
+      (ln::batches(input) | ln::foreach_batch(recorder<int>{})).run(s, scratch_options());
+    } catch (const ln::checkpoint_error& e) {
+      second = e.reason();
+    }
+  };
+  (ln::batches(input) | ln::foreach_batch(on_batch)).run(s, scratch_options());
+  CHECK(second == ln::checkpoint_errc::locked);
+}
