@@ -1,0 +1,55 @@
+#pragma once
+// Options and report of a stream query's run (DESIGN.md §7): ln::stream_options, ln::trigger_t
+// with ln::trigger::available_now and ln::trigger::every(interval, stop_token), and
+// ln::stream_report.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <stop_token>
+#include <string>
+
+#include "../storage/options.hpp"
+
+namespace lineage {
+
+// When a query's run starts batches and when it returns.
+struct trigger_t {
+  // Zero: available_now (every batch the source has now, then return). Otherwise a batch is
+  // started every `interval` (Spark's processing-time trigger) until `stop` is requested.
+  std::chrono::nanoseconds interval{0};
+  std::stop_token stop{};
+
+  bool periodic() const noexcept { return interval.count() > 0; }
+};
+
+namespace trigger {
+// Every batch the source has now, then return (Spark's Trigger.AvailableNow).
+inline const trigger_t available_now{};
+// A batch every `interval` (nothing new: wait for the next tick) until `stop` is requested.
+template <class Rep, class Period>
+trigger_t every(std::chrono::duration<Rep, Period> interval, std::stop_token stop) {
+  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(interval);
+  if (ns.count() <= 0) ns = std::chrono::nanoseconds{1};
+  return trigger_t{ns, std::move(stop)};
+}
+}  // namespace trigger
+
+struct stream_options {
+  std::size_t state_every = 10;  // a state checkpoint after batch b when (b+1) % state_every == 0 (0: as 1)
+  std::size_t keep_last = 2;     // state checkpoints kept (0: as 1)
+  std::string version;           // the user's code version tag, part of the stream signature
+  bool durable = true;           // fsync the logs, state and outputs (false: tests and scratch only)
+  trigger_t trigger{};           // default: trigger::available_now
+  std::uint64_t max_batches = 0;  // 0: no limit; counts new batches, not replays
+  mismatch_policy on_mismatch = mismatch_policy::fail;
+};
+
+struct stream_report {
+  std::uint64_t batches_run = 0;       // batches whose output operation ran in this run
+  std::uint64_t batches_replayed = 0;  // committed batches re-run to rebuild state (output not repeated)
+  std::optional<std::uint64_t> first_batch, last_batch;  // of the batches run (not replayed)
+  bool resumed = false;  // the stream directory held a log of an earlier run
+};
+
+}  // namespace lineage

@@ -1,0 +1,255 @@
+#pragma once
+// A query: a stream ended by an output operation. `query.run(dir, options, policy)` runs it
+// with its stream directory `dir` (DESIGN.md §7):
+//   dir/signature       the stream signature (signature.hpp); another one on restart throws
+//                       signature_mismatch (on_mismatch = fail) or starts over (recompute)
+//   dir/offsets/<b>     what batch b reads, written durably before b runs (log.hpp)
+//   dir/commits/<b>     written after b's output operation returned
+//   dir/state/<b>/step-<i>  stateful operator i's state after batch b, an ordinary checkpoint,
+//                       when (b+1) % state_every == 0; the newest keep_last are kept
+//   dir/LOCK            excludes a second run on the same directory
+// Restart: the newest state checkpoint at or before the last commit is loaded, the committed
+// batches after it are replayed from their logged offsets (output not repeated), a logged but
+// uncommitted batch is re-run with its logged offsets, then new batches follow.
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "../exec/policy.hpp"
+#include "../storage/error.hpp"
+#include "../storage/file_system.hpp"
+#include "../storage/reader.hpp"
+#include "batch_runner.hpp"
+#include "cursor.hpp"
+#include "log.hpp"
+#include "options.hpp"
+#include "output.hpp"
+#include "signature.hpp"
+#include "stream.hpp"
+
+namespace lineage {
+
+template <class Stream, class Output>
+class query {
+  using source_type = typename Stream::source_type;
+  using offset_type = typename source_type::offset;
+
+ public:
+  query(Stream s, Output out) : stream_(std::move(s)), output_(std::move(out)) {}
+
+  // The stream signature this query writes into its directory.
+  std::string signature(const stream_options& options = {}) const {
+    return stream_detail::stream_signature(stream_, options.version);
+  }
+
+  template <execution_policy Policy = seq_t>
+  stream_report run(const std::filesystem::path& dir, const stream_options& options = {}, Policy policy = {}) const {
+    using runner_type = stream_detail::batch_runner<Stream, backend_t<Policy>>;
+    auto& fsys = storage::default_file_system();
+    const stream_detail::stream_paths paths{dir};
+    stream_detail::ensure_directory(fsys, dir, options.durable);
+    const auto lock = fsys.lock(paths.lock());
+    stream_detail::ensure_directory(fsys, paths.offsets(), options.durable);
+    stream_detail::ensure_directory(fsys, paths.commits(), options.durable);
+    if (runner_type::stateful) stream_detail::ensure_directory(fsys, paths.state(), options.durable);
+    check_signature(fsys, paths, options);
+
+    auto logged = stream_detail::list_log(fsys, paths.offsets());
+    const auto committed = stream_detail::list_log(fsys, paths.commits());
+    stream_detail::require_contiguous(logged, paths.offsets());
+    stream_detail::require_contiguous(committed, paths.commits());
+    if (committed.size() > logged.size() || logged.size() > committed.size() + 1) {
+      throw checkpoint_error(checkpoint_errc::not_found, paths.offsets(),
+                             lineage::detail::cat("the offsets log has ", logged.size(), " entries for ",
+                                                  committed.size(), " commits (at most one uncommitted batch)"));
+    }
+
+    stream_report report;
+    report.resumed = !logged.empty();
+    runner_type runner(stream_, make_backend(policy));
+    const std::uint64_t commits = committed.size();
+    stream_detail::source_cursor<source_type> cursor(stream_.source());
+    if (commits > 0) {
+      stream_detail::check_commit(fsys, paths, commits - 1);
+      if constexpr (runner_type::stateful) report.batches_replayed = restore_state(fsys, paths, runner, commits);
+      for (std::uint64_t i = cursor.needs_history ? 0 : commits - 1; i < commits; ++i) {
+        cursor.taken(stream_detail::read_offset<offset_type>(fsys, paths, i));
+      }
+    }
+
+    std::uint64_t b = commits;
+    auto run_batch = [&](const offset_type& offset) {
+      auto result = runner.run(stream_.source().read(offset), b, true);
+      if (result) output_.emit(b, *result, options, make_backend(policy));
+      stream_detail::write_commit(fsys, paths, b, options.durable);
+      if constexpr (runner_type::stateful) save_state(fsys, paths, runner, b, options);
+      if (!report.first_batch) report.first_batch = b;
+      report.last_batch = b;
+      ++report.batches_run;
+      cursor.taken(offset);
+      ++b;
+    };
+
+    if (logged.size() > commits) {  // logged before a crash, not committed: same offsets again
+      run_batch(stream_detail::read_offset<offset_type>(fsys, paths, b));
+    }
+
+    const trigger_t& trigger = options.trigger;
+    std::uint64_t new_batches = 0;
+    while (options.max_batches == 0 || new_batches < options.max_batches) {
+      if (trigger.stop.stop_requested()) break;
+      const auto tick = std::chrono::steady_clock::now();
+      if (auto next = cursor.next()) {
+        stream_detail::write_offset(fsys, paths, b, *next, options.durable);
+        run_batch(*next);
+        ++new_batches;
+        if (!trigger.periodic()) continue;
+      } else if (!trigger.periodic()) {
+        break;
+      }
+      wait_until(tick + trigger.interval, trigger.stop);
+    }
+    return report;
+  }
+
+ private:
+  static void wait_until(std::chrono::steady_clock::time_point deadline, const std::stop_token& stop) {
+    std::mutex m;
+    std::condition_variable_any cv;
+    std::unique_lock lock(m);
+    cv.wait_until(lock, stop, deadline, [] { return false; });
+  }
+
+  void check_signature(storage::file_system& fsys, const stream_detail::stream_paths& paths,
+                       const stream_options& options) const {
+    const std::string current = signature(options);
+    const auto stored = stream_detail::read_signature(fsys, paths);
+    if (stored && *stored == current) return;
+    if (stored) {
+      if (options.on_mismatch == mismatch_policy::fail) {
+        throw checkpoint_error(checkpoint_errc::signature_mismatch, paths.root,
+                               "the stream changed: " + stream_detail::signature_difference(*stored, current) +
+                                   " (change it back, or run with on_mismatch = recompute to start over)");
+      }
+      start_over(fsys, paths);
+    } else if (!stream_detail::list_log(fsys, paths.offsets()).empty()) {
+      throw checkpoint_error(checkpoint_errc::not_found, paths.signature(),
+                             "the stream directory has an offsets log but no signature");
+    }
+    stream_detail::write_signature(fsys, paths, current, options.durable);
+  }
+
+  // Removes what the stream provably wrote: log entries (lineage small files) and state
+  // checkpoints (storage's remove_checkpoint leaves anything that is not lineage's).
+  static void start_over(storage::file_system& fsys, const stream_detail::stream_paths& paths) {
+    // Commits first: a crash in the middle leaves offsets without commits, which a restart
+    // with the new signature (already different) wipes again.
+    for (const auto& dir : {paths.commits(), paths.offsets()}) {
+      for (const auto b : stream_detail::list_log(fsys, dir)) {
+        stream_detail::remove_entry_if_ours(fsys, dir / std::to_string(b));
+      }
+    }
+    for (const auto& s : state_checkpoints(fsys, paths)) remove_state_dir(fsys, paths.state() / std::to_string(s));
+    fsys.sync_directory(paths.commits());
+    fsys.sync_directory(paths.offsets());
+  }
+
+  static std::vector<std::uint64_t> state_checkpoints(storage::file_system& fsys,
+                                                      const stream_detail::stream_paths& paths) {
+    std::vector<std::uint64_t> out;
+    std::vector<storage::directory_entry> entries;
+    try {
+      entries = fsys.list_directory(paths.state());
+    } catch (const checkpoint_error& e) {
+      if (e.reason() == checkpoint_errc::not_found) return out;
+      throw;
+    }
+    for (const auto& e : entries) {
+      if (!e.is_directory) continue;
+      if (const auto b = stream_detail::parse_batch_name(e.name)) out.push_back(*b);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  static void remove_state_dir(storage::file_system& fsys, const std::filesystem::path& dir) {
+    std::vector<storage::directory_entry> entries;
+    try {
+      entries = fsys.list_directory(dir);
+    } catch (const checkpoint_error& e) {
+      if (e.reason() == checkpoint_errc::not_found) return;
+      throw;
+    }
+    for (const auto& e : entries) {
+      if (e.is_directory && e.name.starts_with("step-")) storage::remove_checkpoint(dir / e.name, fsys);
+    }
+    try {
+      fsys.remove_directory(dir);
+    } catch (const checkpoint_error&) {
+      // not empty: files that are not lineage's stay
+    }
+  }
+
+  template <class Runner>
+  static void save_state(storage::file_system& fsys, const stream_detail::stream_paths& paths, const Runner& runner,
+                         std::uint64_t b, const stream_options& options) {
+    const std::size_t every = options.state_every == 0 ? 1 : options.state_every;
+    if ((b + 1) % every != 0) return;
+    const auto dir = paths.state() / std::to_string(b);
+    stream_detail::ensure_directory(fsys, dir, options.durable);
+    checkpoint_options opts;
+    opts.version = options.version;
+    opts.on_mismatch = mismatch_policy::recompute;
+    opts.durable = options.durable;
+    opts.keep_last = 1;
+    opts.source_identity = identity_policy::none;
+    runner.save(dir, opts);
+    const std::size_t keep = options.keep_last == 0 ? 1 : options.keep_last;
+    auto all = state_checkpoints(fsys, paths);
+    for (std::size_t i = 0; i + keep < all.size(); ++i) remove_state_dir(fsys, paths.state() / std::to_string(all[i]));
+  }
+
+  // Loads the newest state checkpoint at or before the last commit (an incomplete or damaged
+  // one is skipped for an older one) and replays the committed batches after it. Returns how
+  // many batches were replayed.
+  template <class Runner>
+  std::uint64_t restore_state(storage::file_system& fsys, const stream_detail::stream_paths& paths, Runner& runner,
+                              std::uint64_t commits) const {
+    std::uint64_t from = 0;
+    auto saved = state_checkpoints(fsys, paths);
+    for (auto it = saved.rbegin(); it != saved.rend(); ++it) {
+      if (*it >= commits) continue;
+      try {
+        runner.load(paths.state() / std::to_string(*it));
+        from = *it + 1;
+        break;
+      } catch (const checkpoint_error& e) {
+        if (e.reason() == checkpoint_errc::io_error || e.reason() == checkpoint_errc::locked) throw;
+        runner.reset();  // a torn or damaged state checkpoint: an older one, or a replay from 0
+      }
+    }
+    for (std::uint64_t b = from; b < commits; ++b) {
+      const auto offset = stream_detail::read_offset<offset_type>(fsys, paths, b);
+      (void)runner.run(stream_.source().read(offset), b, false);
+    }
+    return commits - from;
+  }
+
+  Stream stream_;
+  Output output_;
+};
+
+// stream | output operation: a runnable query.
+template <class Source, class... Steps, stream_output Output>
+auto operator|(const stream<Source, Steps...>& s, const Output& out) {
+  return query<stream<Source, Steps...>, Output>(s, out);
+}
+
+}  // namespace lineage

@@ -1,0 +1,46 @@
+#pragma once
+// A stateful operator's state as an ordinary checkpoint (storage/): written whole each time
+// (never get-or-create: the state after batch b is what it is), tagged with a signature made
+// from the operator's description, so that a state checkpoint of another operator never loads.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "../checkpoint_tools.hpp"
+#include "../checkpointed.hpp"
+#include "../storage/checkpoint_io.hpp"
+#include "../storage/error.hpp"
+#include "../storage/writer.hpp"
+
+namespace lineage::stream_detail {
+
+inline std::uint64_t state_signature(std::string_view description) {
+  const std::string text = "lineage-stream-state/1\n" + std::string(description);
+  return XXH3_64bits(text.data(), text.size());
+}
+
+template <class T, class Ctx>
+void save_state_checkpoint(const std::filesystem::path& dir, const std::vector<std::vector<T>>& parts,
+                           std::string_view description, std::string partitioner, const checkpoint_options& options,
+                           const Ctx& ctx) {
+  static_assert(storage::serializable<T>,
+                "ln::stream: a stateful operator's state must be serializable with cereal to be checkpointed");
+  storage::checkpoint_writer writer(dir, options);
+  ctx.parallel_for(parts.size(), [&](std::size_t i) { writer.write_partition(i, parts[i]); });
+  writer.template commit<T>(state_signature(description), options.version, std::move(partitioner));
+}
+
+template <class T, class Ctx>
+checkpointed<T> load_state_checkpoint(const std::filesystem::path& dir, std::string_view description,
+                                      const Ctx& ctx) {
+  const auto m = storage::read_manifest<T>(dir);
+  if (m.signature != state_signature(description)) {
+    throw checkpoint_error(checkpoint_errc::signature_mismatch, dir,
+                           "the state checkpoint was written by another operator than " + std::string(description));
+  }
+  return lineage::detail::load_checkpoint<T>(dir, m, ctx);
+}
+
+}  // namespace lineage::stream_detail

@@ -1,0 +1,206 @@
+#pragma once
+// ln::update_state_by_key(f) and ln::update_state_by_key<S>(f) (Spark's updateStateByKey), on
+// a stream of pair<K, V>:
+//   f(std::span<const V> new_values, std::optional<S> state) -> std::optional<S>
+// is called, after each batch, for every key that has new values in the batch or a state
+// (keys without new values are visited, so f can expire them; nullopt removes the key). The
+// batch's output is the whole state, pair<K, S>, in no particular order.
+//
+// The state is partitioned by key as reduce_by_key partitions (mix(std::hash<K>) % n, the same
+// ln::partitioner), n fixed for the life of the stream directory (the backend's thread count
+// when it starts, or the partition count of the state checkpoint it resumes from), and each
+// partition keeps its keys in a deterministic order (old keys in their order, then new keys in
+// the order the batch's group_by_key gives them), so a resumed run outputs the same partitions.
+// State checkpoints: stream/state_checkpoint.hpp, when: stream/query.hpp.
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "../checkpointed.hpp"
+#include "../core/concepts.hpp"
+#include "../core/partitioned.hpp"
+#include "../core/type_name.hpp"
+#include "../exec/key_partitioning.hpp"
+#include "../exec/partitions.hpp"
+#include "../ops/group_by_key.hpp"
+#include "../partitioner.hpp"
+#include "state_checkpoint.hpp"
+#include "stream.hpp"
+
+namespace lineage {
+
+namespace stream_detail {
+
+// The declared return type of a non-generic function object or function pointer.
+template <class F>
+struct declared_result {};
+template <class R, class... A>
+struct declared_result<R (*)(A...)> {
+  using type = R;
+};
+template <class C, class R, class... A>
+struct declared_result<R (C::*)(A...) const> {
+  using type = R;
+};
+template <class C, class R, class... A>
+struct declared_result<R (C::*)(A...)> {
+  using type = R;
+};
+template <class C, class R, class... A>
+struct declared_result<R (C::*)(A...) const noexcept> {
+  using type = R;
+};
+template <class F>
+  requires requires { &F::operator(); }
+struct declared_result<F> : declared_result<decltype(&F::operator())> {};
+
+template <class F>
+concept has_declared_result = requires { typename declared_result<F>::type::value_type; };
+
+}  // namespace stream_detail
+
+template <class F, class S>
+struct update_state_by_key_op : stream_stateful_tag {
+  F f;
+
+  static constexpr std::string_view name = "update_state_by_key";
+
+  template <class InRef>
+  using key_t = detail::key_of_t<InRef>;
+  template <class InRef>
+  using value_t = detail::value_of_t<InRef>;
+  template <class InRef>
+  using output_reference = const std::pair<key_t<InRef>, S>&;
+
+  template <class InRef>
+  static constexpr bool check() {
+    if constexpr (!pair_like<InRef>) {
+      static_assert(detail::always_false<InRef>,
+                    "ln::update_state_by_key(f): the elements are not pair-like (std::pair, std::tuple of 2)");
+      return false;
+    } else {
+      using K = key_t<InRef>;
+      using V = value_t<InRef>;
+      static_assert(detail::hashable_key<K, std_hash>, "ln::update_state_by_key(f): the key type has no std::hash");
+      constexpr bool ok = std::is_invocable_r_v<std::optional<S>, const F&, std::span<const V>, std::optional<S>>;
+      static_assert(ok, "ln::update_state_by_key(f): f(std::span<const V> new_values, std::optional<S> state) "
+                        "must return std::optional<S>");
+      return ok && detail::hashable_key<K, std_hash>;
+    }
+  }
+
+  template <class InRef>
+  std::string describe() const {
+    return std::string(name) + '<' + detail::portable_type_name<key_t<InRef>>() + ", " +
+           detail::portable_type_name<value_t<InRef>>() + " -> " + detail::portable_type_name<S>() + '>';
+  }
+
+  template <class InRef>
+  class state {
+    static_assert(check<InRef>());
+    using K = key_t<InRef>;
+    using V = value_t<InRef>;
+    using entry = std::pair<K, S>;
+
+   public:
+    // The operator lives in the query, which outlives the run that holds this state.
+    explicit state(const update_state_by_key_op& op) : op_(&op) {}
+
+    template <pipeline P, class Ctx>
+    std::optional<checkpointed<entry>> step(const P& batch, std::uint64_t, const Ctx& ctx) {
+      if (partitions_ == 0) partitions_ = ctx.threads() == 0 ? 1 : ctx.threads();
+      if (!state_) state_ = make_output(std::vector<std::vector<entry>>(partitions_));
+      const auto news = detail::compute_partitions(batch | group_by_key(partitioner{partitions_}), ctx);
+      if (news.partitions() != partitions_) {
+        throw std::logic_error("ln::update_state_by_key: the batch's keys were not partitioned as the state");
+      }
+      std::vector<std::vector<entry>> next(partitions_);
+      ctx.parallel_for(partitions_, [&](std::size_t i) { next[i] = update_partition(state_->partition_data()[i], news.at(i)); });
+      state_ = make_output(std::move(next));
+      return state_;
+    }
+
+    template <class Ctx>
+    void save(const std::filesystem::path& dir, const checkpoint_options& options, const Ctx& ctx) const {
+      const std::vector<std::vector<entry>> none(1);
+      const auto& parts = state_ ? state_->partition_data() : none;
+      stream_detail::save_state_checkpoint<entry>(dir, parts, op_->template describe<InRef>(),
+                                                  detail::key_partitioner_name(parts.size()), options, ctx);
+    }
+
+    template <class Ctx>
+    void load(const std::filesystem::path& dir, const Ctx& ctx) {
+      auto loaded = stream_detail::load_state_checkpoint<entry>(dir, op_->template describe<InRef>(), ctx);
+      if (loaded.partitioner() != detail::key_partitioner_name(loaded.partitions())) {
+        throw checkpoint_error(checkpoint_errc::not_a_checkpoint, dir,
+                               "the state checkpoint is not partitioned by key (" + loaded.partitioner() + ")");
+      }
+      partitions_ = loaded.partitions();
+      state_ = make_output(std::vector<std::vector<entry>>(loaded.partition_data()));
+    }
+
+   private:
+    checkpointed<entry> make_output(std::vector<std::vector<entry>> parts) const {
+      typename checkpointed<entry>::origin origin;
+      origin.partitioner = detail::key_partitioner_name(parts.size());
+      return checkpointed<entry>(detail::partition_set<entry>(std::move(parts)), std::move(origin));
+    }
+
+    // Old keys in their order (with their new values, if any), then the batch's new keys.
+    std::vector<entry> update_partition(const std::vector<entry>& old,
+                                        const std::vector<std::pair<K, std::vector<V>>>& news) const {
+      std::unordered_map<K, std::size_t> index;
+      index.reserve(news.size());
+      for (std::size_t j = 0; j < news.size(); ++j) index.emplace(news[j].first, j);
+      std::vector<bool> visited(news.size(), false);
+      std::vector<entry> out;
+      out.reserve(old.size() + news.size());
+      for (const auto& [k, s] : old) {
+        std::span<const V> values;
+        if (const auto it = index.find(k); it != index.end()) {
+          values = news[it->second].second;
+          visited[it->second] = true;
+        }
+        if (std::optional<S> r = op_->f(values, std::optional<S>(s))) out.emplace_back(k, std::move(*r));
+      }
+      for (std::size_t j = 0; j < news.size(); ++j) {
+        if (visited[j]) continue;
+        if (std::optional<S> r = op_->f(std::span<const V>(news[j].second), std::optional<S>())) {
+          out.emplace_back(news[j].first, std::move(*r));
+        }
+      }
+      return out;
+    }
+
+    const update_state_by_key_op* op_;
+    std::size_t partitions_ = 0;
+    std::optional<checkpointed<entry>> state_;
+  };
+};
+
+// A function template rather than an object, so that both ln::update_state_by_key(f) and
+// ln::update_state_by_key<S>(f) are spelled as DESIGN.md §7 says.
+template <class S = void, class F>
+auto update_state_by_key(F f) {
+  if constexpr (std::is_void_v<S>) {
+    static_assert(stream_detail::has_declared_result<F>,
+                  "ln::update_state_by_key(f): cannot tell the state type S from f (a generic lambda?): "
+                  "declare f's return type std::optional<S>, or write ln::update_state_by_key<S>(f)");
+    using R = typename stream_detail::declared_result<F>::type;
+    return update_state_by_key_op<F, typename R::value_type>{{}, std::move(f)};
+  } else {
+    return update_state_by_key_op<F, S>{{}, std::move(f)};
+  }
+}
+
+}  // namespace lineage
