@@ -84,18 +84,18 @@ inline void read_lines(const std::filesystem::path& file, std::uint64_t size, st
 
 }  // namespace stream_detail
 
-class text_file_source {
+class text_file_stream_source {
  public:
   using element_type = std::string;
   using offset = text_files_offset;
   static constexpr std::string_view kind = "text_file_stream";
 
-  text_file_source(std::filesystem::path dir, text_file_stream_options options)
+  text_file_stream_source(std::filesystem::path dir, text_file_stream_options options)
       : dir_(std::move(dir)), options_(options) {}
 
   class cursor {
    public:
-    explicit cursor(const text_file_source& s) : source_(&s) {}
+    explicit cursor(const text_file_stream_source& s) : source_(&s) {}
     void taken(const offset& o) { taken_.insert(o.names.begin(), o.names.end()); }
     std::optional<offset> next() const {
       std::vector<std::pair<std::string, std::uint64_t>> fresh;
@@ -125,7 +125,7 @@ class text_file_source {
     }
 
    private:
-    const text_file_source* source_;
+    const text_file_stream_source* source_;
     std::set<std::string> taken_;
   };
 
@@ -144,7 +144,7 @@ class text_file_source {
 
 struct text_file_stream_fn {
   auto operator()(std::filesystem::path dir, text_file_stream_options options = {}) const {
-    return stream<text_file_source>(text_file_source(std::move(dir), options));
+    return stream<text_file_stream_source>(text_file_stream_source(std::move(dir), options));
   }
 };
 inline constexpr text_file_stream_fn text_file_stream{};
