@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "checkpoint_steps.hpp"
 #include "checkpoint_tools.hpp"
 #include "checkpointed.hpp"
 #include "core/partitioned.hpp"
@@ -115,20 +116,6 @@ std::uint64_t lineage_identity(const P& p) {
   return v.frames.front().id;
 }
 
-template <class T, class Ctx>
-checkpointed<T> write_checkpoint(const std::filesystem::path& dir, partition_set<T> parts, std::uint64_t signature,
-                                 std::string partitioner, const checkpoint_options& options, const Ctx& ctx,
-                                 std::vector<std::size_t> repaired = {}) {
-  storage::checkpoint_writer writer(dir, options);
-  ctx.parallel_for(parts.partitions(), [&](std::size_t i) {
-    writer.write_partition(i, parts.at(i));  // the range overload: also std::vector<bool>
-  });
-  const auto m = writer.template commit<T>(signature, options.version, std::move(partitioner));
-  auto origin = origin_of<T>(dir, m, !repaired.empty());  // a repaired checkpoint was mostly loaded
-  origin.repaired = std::move(repaired);
-  return checkpointed<T>(std::move(parts), std::move(origin));
-}
-
 // Failures that say something about the data on disk (and so may be repaired by recomputing),
 // as opposed to the machine (io_error) or another process (locked).
 inline bool damaged_data(checkpoint_errc r) { return r != checkpoint_errc::io_error && r != checkpoint_errc::locked; }
@@ -152,16 +139,16 @@ struct checkpoint_closure : closure_tag {
     }
   }
 
+  // Under a distributed backend the leader reads the manifest and decides; every process
+  // then loads, repairs or computes its own partitions (checkpoint_steps.hpp).
   template <pipeline P>
   checkpointed<element_t<P>> get_or_create(const P& p) const {
     using T = element_t<P>;
-    // A process that holds only some partitions writes only those and agrees on the commit:
-    // that needs the per-partition writer of issue 13, item 4.
-    static_assert(Backend::single_process, "ln::checkpoint: not yet available on a distributed backend");
     const std::uint64_t identity = options.source_identity == identity_policy::content ? lineage_identity(p) : 0;
-    const std::uint64_t signature =
-        plan::lineage_signature<P>(options.version, identity);
-    if (auto m = matching_manifest<T>(signature)) return load_or_repair(p, *m, signature);
+    const std::uint64_t signature = plan::lineage_signature<P>(options.version, identity);
+    if (auto m = agree_on_manifest(dir, context, [&] { return matching_manifest<T>(signature); })) {
+      return load_or_repair(p, *m, signature);
+    }
     auto parts = compute_partitions(p, context);
     std::string partitioner = key_partitioned(p) ? key_partitioner_name(parts.partitions()) : "none";
     return write_checkpoint<T>(dir, std::move(parts), signature, std::move(partitioner), options, context);
@@ -200,47 +187,46 @@ struct checkpoint_closure : closure_tag {
   // Loads every partition of a matching checkpoint. A partition that is missing or damaged is
   // recomputed alone from the lineage (Spark's fault tolerance) when the plan has the same
   // partitioning, and the checkpoint is rewritten with it; the others are not recomputed.
-  // (The lost partition's last stage runs alone; stages before a shuffle run whole.)
+  // (The lost partition's last stage runs alone; stages before a shuffle run whole.) Every
+  // process sees every partition's outcome, so all take the same decision.
   template <pipeline P>
   checkpointed<element_t<P>> load_or_repair(const P& p, const storage::manifest& m, std::uint64_t signature) const {
     using T = element_t<P>;
-    partition_set<T> parts(m.partitions.size());
-    std::vector<std::optional<checkpoint_error>> failures(parts.partitions());
-    context.parallel_for(parts.partitions(), [&](std::size_t i) {
-      try {
-        parts.at(i) = storage::load_partition<T>(dir, m, i);
-      } catch (const checkpoint_error& e) {
-        if (!damaged_data(e.reason())) throw;
-        failures[i] = e;
-      }
-    });
+    auto loaded = load_partitions<T>(dir, m, context);
     std::vector<std::size_t> lost;
     bool undecodable = false;
-    for (std::size_t i = 0; i < failures.size(); ++i) {
-      if (!failures[i]) continue;
+    for (std::size_t i = 0; i < loaded.outcomes.size(); ++i) {
+      const auto& failure = loaded.outcomes[i].failure;
+      if (!failure) continue;
+      const auto reason = static_cast<checkpoint_errc>(failure->reason);
+      // Not about the data (the machine, another writer, or not a checkpoint_error at all).
+      if (!failure->checkpoint || !damaged_data(reason)) rethrow_agreed(*failure, loaded.failures_here[i]);
       lost.push_back(i);
       // Bytes that pass their checksum but do not decode as T: the element's serialized form
       // changed, the data is not damaged. That is the whole checkpoint, never a "repair".
-      undecodable |= failures[i]->reason() == checkpoint_errc::type_mismatch;
+      undecodable |= reason == checkpoint_errc::type_mismatch;
     }
-    if (lost.empty()) return checkpointed<T>(std::move(parts), origin_of<T>(dir, m, true));
-    if (options.on_mismatch == mismatch_policy::fail) throw *failures[lost.front()];
+    auto& parts = loaded.parts;
+    if (lost.empty()) {
+      return checkpointed<T>(std::move(parts), origin_of<T>(dir, m, true), static_cast<std::size_t>(m.total_records()));
+    }
+    if (options.on_mismatch == mismatch_policy::fail) {
+      rethrow_agreed(*loaded.outcomes[lost.front()].failure, loaded.failures_here[lost.front()]);
+    }
 
     const auto producer = p.producer(context);
     if (undecodable || producer.partitions() != parts.partitions()) {  // recompute it all, once
-      partition_set<T> all(producer.partitions());
-      context.parallel_for(all.partitions(), [&](std::size_t i) {
-        collect_sink<T> sink;
-        producer.run(i, sink);
-        all.at(i) = std::move(sink.out);
-      });
+      auto all = run_partitions<T>(producer, context);  // the upstream ran once, for `producer`
       std::string partitioner = key_partitioned(p) ? key_partitioner_name(all.partitions()) : "none";
       return write_checkpoint<T>(dir, std::move(all), signature, std::move(partitioner), options, context);
     }
-    context.parallel_for(lost.size(), [&](std::size_t k) {
+    std::vector<bool> is_lost(parts.partitions());
+    for (const auto i : lost) is_lost[i] = true;
+    context.for_each_owned_partition(parts.partitions(), [&](std::size_t i) {
+      if (!is_lost[i]) return;
       collect_sink<T> sink;
-      producer.run(lost[k], sink);
-      parts.at(lost[k]) = std::move(sink.out);
+      producer.run(i, sink);
+      parts.at(i) = std::move(sink.out);
     });
     return write_checkpoint<T>(dir, std::move(parts), signature, m.partitioner, options, context, std::move(lost));
   }

@@ -11,6 +11,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "checkpoint_steps.hpp"
 #include "checkpointed.hpp"
 #include "core/interop.hpp"
 #include "core/partitioned.hpp"
@@ -82,29 +83,16 @@ class checkpoint_source : public pipeline_interface<checkpoint_source<T>> {
   std::shared_ptr<const storage::manifest> manifest_;
 };
 
-namespace detail {
-
-template <class T>
-typename checkpointed<T>::origin origin_of(const std::filesystem::path& dir, const storage::manifest& m,
-                                          bool recovered) {
-  return {dir, recovered, m.total_bytes(), m.content_id, m.version, m.partitioner, {}};
-}
-
-template <class T, class Ctx>
-checkpointed<T> load_checkpoint(const std::filesystem::path& dir, const storage::manifest& m, const Ctx& ctx) {
-  partition_set<T> parts(m.partitions.size());
-  ctx.parallel_for(parts.partitions(), [&](std::size_t i) { parts.at(i) = storage::load_partition<T>(dir, m, i); });
-  return checkpointed<T>(std::move(parts), origin_of<T>(dir, m, true));
-}
-
-}  // namespace detail
 
 // Loads the checkpoint in `dir` without any pipeline. Throws ln::checkpoint_error if there is
 // none, it holds another element type, or it is damaged (the error names what and where).
+// Under a distributed backend every process gets the manifest its leader read and loads only
+// the partitions it owns.
 template <class T, execution_policy Policy = seq_t>
 checkpointed<T> recover(const std::filesystem::path& dir, Policy policy = {}) {
-  static_assert(backend_t<Policy>::single_process, "ln::recover: not yet available on a distributed backend");
-  return detail::load_checkpoint<T>(dir, storage::read_manifest<T>(dir), make_backend(policy));
+  const auto backend = make_backend(policy);
+  const auto m = detail::agree_on_manifest(dir, backend, [&] { return std::optional(storage::read_manifest<T>(dir)); });
+  return detail::load_checkpoint<T>(dir, *m, backend);
 }
 
 // Opens the checkpoint in `dir` as a source that loads one partition at a time when it runs.

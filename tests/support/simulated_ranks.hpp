@@ -133,6 +133,7 @@ class ranks_backend {
   std::size_t threads() const noexcept { return 1; }
   bool parallel() const noexcept { return false; }
   bool owns(std::size_t partition, std::size_t) const noexcept { return partition % world_->size() == rank_; }
+  bool leader() const noexcept { return rank_ == 0; }
 
   template <class Task>
   void for_each_owned_partition(std::size_t n, Task&& task) const {

@@ -44,6 +44,9 @@
 //       first, count_by_key, …) merge the result in order, so results equal ln::seq's; take's
 //       early stop happens per partition before the gather. Also how sort_by shares its
 //       samples and repartition its partition sizes.
+//   bool leader() const;
+//       Whether this process is the one that decides (rank 0): it alone runs the side effects
+//       of a decision (a checkpoint's lock, manifest and commit), then shares the outcome.
 //   template <class V> V agree(V value) const;
 //       A decision every process shares: the value of the process that decides (rank 0)
 //       returned everywhere (get-or-create of a checkpoint, lost partitions).
@@ -88,6 +91,7 @@ concept execution_backend = std::copy_constructible<B> && requires(const B& b, s
   { b.threads() } -> std::convertible_to<std::size_t>;
   { b.parallel() } -> std::convertible_to<bool>;
   { b.owns(n, n) } -> std::convertible_to<bool>;
+  { b.leader() } -> std::convertible_to<bool>;
   b.for_each_owned_partition(n, detail::backend_probe_task{});
   b.parallel_for(n, detail::backend_probe_task{});
 };
@@ -112,6 +116,7 @@ class local_backend {
   bool parallel() const noexcept { return threads() > 1; }
 
   bool owns(std::size_t, std::size_t) const noexcept { return true; }
+  bool leader() const noexcept { return true; }
 
   // Runs task(i) for every i < n: in order on the caller, or on the pool.
   template <class Task>

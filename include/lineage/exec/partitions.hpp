@@ -11,18 +11,23 @@
 
 namespace lineage::detail {
 
-template <pipeline P, class Ctx>
-partition_set<element_t<P>> compute_partitions(const P& p, const Ctx& ctx) {
-  const auto producer = p.producer(ctx);
+// Runs every owned partition of a producer already made (its upstream stages have run).
+template <class T, class Producer, class Ctx>
+partition_set<T> run_partitions(const Producer& producer, const Ctx& ctx) {
   const std::size_t n = producer.partitions();
-  partition_set<element_t<P>> parts(n, [&](std::size_t i) { return ctx.owns(i, n); });
+  partition_set<T> parts(n, [&](std::size_t i) { return ctx.owns(i, n); });
   ctx.for_each_owned_partition(n, [&](std::size_t i) {
-    collect_sink<element_t<P>> sink;
+    collect_sink<T> sink;
     if (const auto hint = producer.size_hint(i)) sink.out.reserve(*hint);
     producer.run(i, sink);
     parts.at(i) = std::move(sink.out);
   });
   return parts;
+}
+
+template <pipeline P, class Ctx>
+partition_set<element_t<P>> compute_partitions(const P& p, const Ctx& ctx) {
+  return run_partitions<element_t<P>>(p.producer(ctx), ctx);
 }
 
 }  // namespace lineage::detail

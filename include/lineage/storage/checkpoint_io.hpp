@@ -6,6 +6,7 @@
 #include <lineage/storage/file_system.hpp>
 #include <lineage/storage/format.hpp>
 #include <lineage/storage/options.hpp>
+#include <lineage/storage/partition_writer.hpp>
 #include <lineage/storage/reader.hpp>
 #include <lineage/storage/small_file.hpp>
 #include <lineage/storage/writer.hpp>

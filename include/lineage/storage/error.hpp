@@ -77,14 +77,18 @@ class checkpoint_error : public std::runtime_error {
   checkpoint_error(checkpoint_errc reason, std::filesystem::path path, std::string detail = {})
       : std::runtime_error(detail::checkpoint_message(reason, path, detail)),
         reason_(reason),
-        path_(std::move(path)) {}
+        path_(std::move(path)),
+        detail_(std::move(detail)) {}
 
   checkpoint_errc reason() const noexcept { return reason_; }
   const std::filesystem::path& path() const noexcept { return path_; }
+  // what() without the reason and the path (what a copy of the error elsewhere is built from).
+  const std::string& detail() const noexcept { return detail_; }
 
  private:
   checkpoint_errc reason_;
   std::filesystem::path path_;
+  std::string detail_;
 };
 
 }  // namespace lineage

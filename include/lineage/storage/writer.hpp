@@ -8,7 +8,8 @@
 //              name that already exists, as a folder or a link, is skipped: G is the first
 //              free number), then g<G>/GENERATION before anything else
 //   write_partition (parallel): g<G>/part-<i>: header, payload streamed through XXH3, trailer;
-//              fsync; close
+//              fsync; close (storage/partition_writer.hpp: other processes write their
+//              partitions with a partition_writer, and commit takes their entries)
 //   commit:    fsync g<G>/ and dir/ (the partition files' and g<G>'s entries), write MANIFEST.tmp,
 //              fsync it, rename it to MANIFEST (the commit point), fsync dir; then delete older
 //              generations beyond keep_last (best effort: the commit already happened)
@@ -31,6 +32,7 @@
 #include <lineage/storage/file_system.hpp>
 #include <lineage/storage/format.hpp>
 #include <lineage/storage/options.hpp>
+#include <lineage/storage/partition_writer.hpp>
 #include <lineage/storage/reader.hpp>
 #include <lineage/storage/schema.hpp>
 
@@ -54,12 +56,6 @@
 namespace lineage::storage {
 
 namespace detail {
-
-inline std::filesystem::path normalized_directory(std::filesystem::path dir) {
-  dir = dir.lexically_normal();
-  if (dir.has_relative_path() && dir.filename().empty()) dir = dir.parent_path();  // "a/b/" -> "a/b"
-  return dir;
-}
 
 inline std::filesystem::path parent_or_current(const std::filesystem::path& path) {
   auto parent = path.parent_path();
@@ -173,6 +169,18 @@ class checkpoint_writer {
                            std::move(metadata));
   }
 
+  // The commit of a checkpoint whose partitions were written by partition_writers (in this or
+  // other processes) into generation(): `infos[i]` is partition i's entry as its writer
+  // returned it. Each must name the file partition_writer makes for (generation(), i), and that
+  // file must exist with the recorded size (it is not read again: its writer checksummed and,
+  // when durable, fsynced it). Partitions written through this writer must agree with theirs.
+  template <class T>
+  manifest commit(std::vector<partition_info> infos, std::uint64_t signature, std::string version,
+                  std::string partitioner, metadata_list metadata = {}) {
+    adopt(std::move(infos));
+    return commit<T>(signature, std::move(version), std::move(partitioner), std::move(metadata));
+  }
+
   const std::filesystem::path& directory() const noexcept { return dir_; }
   std::uint64_t generation() const noexcept { return generation_; }
   bool committed() const noexcept { return committed_; }
@@ -252,6 +260,46 @@ class checkpoint_writer {
   }
 
   enum class slot : unsigned char { empty, writing, written, failed };
+
+  // A partition writer into this writer's generation folder (made by this writer: trusted).
+  partition_writer files() const { return partition_writer(dir_, generation_, durable_, fs_, partition_writer::marker_check::trusted); }
+
+  void adopt(std::vector<partition_info> infos) {
+    for (std::size_t i = 0; i < infos.size(); ++i) {
+      const auto& info = infos[i];
+      const std::string expected = format::partition_file_name(generation_, i);
+      if (info.file != expected || info.bytes < format::partition_overhead ||
+          info.records > info.bytes - format::partition_overhead) {
+        throw std::invalid_argument(lineage::detail::cat("lineage: checkpoint_writer::commit: the entry of partition ", i,
+                                                         " names '", info.file, "' with ", info.records, " records in ",
+                                                         info.bytes, " bytes; expected a file '", expected, "'"));
+      }
+      {
+        std::lock_guard guard(mutex_);
+        if (i < slots_.size() && slots_[i] == slot::written) {
+          if (infos_[i] != info) {
+            throw std::invalid_argument(lineage::detail::cat("lineage: checkpoint_writer::commit: partition ", i,
+                                                             " was written here with another entry"));
+          }
+          continue;
+        }
+      }
+      const auto size = fs_.file_size(dir_ / info.file);  // not_found if it was never written
+      if (size != info.bytes) {
+        throw checkpoint_error(checkpoint_errc::truncated, dir_ / info.file,
+                               lineage::detail::cat(size, " bytes, its writer reported ", info.bytes));
+      }
+      claim(i);
+      std::lock_guard guard(mutex_);
+      slots_[i] = slot::written;
+      infos_[i] = info;
+    }
+    std::lock_guard guard(mutex_);
+    if (slots_.size() > infos.size()) {
+      throw std::invalid_argument(lineage::detail::cat("lineage: checkpoint_writer::commit: ", slots_.size(),
+                                                       " partitions written, ", infos.size(), " entries given"));
+    }
+  }
 
   std::filesystem::path generation_directory() const {
     return dir_ / format::generation_directory_name(generation_);
@@ -336,7 +384,7 @@ class checkpoint_writer {
       note_element_type<T>();
       claim(index);
       try {
-        auto info = write_file_of<T>(index, records);
+        auto info = files().template write_partition<T>(index, records);
         std::lock_guard guard(mutex_);
         slots_[index] = slot::written;
         infos_[index] = info;
@@ -373,45 +421,6 @@ class checkpoint_writer {
       throw std::logic_error(lineage::detail::cat("lineage: checkpoint_writer: partition ", index, " written twice"));
     }
     slots_[index] = slot::writing;
-  }
-
-  template <class T, class R>
-  partition_info write_file_of(std::size_t index, R& records) {
-    const std::string name = format::partition_file_name(generation_, index);
-    auto file = fs_.create_file(dir_ / name);
-    hashing_output_archive archive(file.get());
-    const auto header = format::encode_partition_header(generation_, index);
-    archive.write_unhashed(header.data(), header.size());
-    std::uint64_t count = 0;
-    if constexpr (std::ranges::contiguous_range<R> && std::ranges::sized_range<R> && detail::raw_block_v<T>) {
-      count = std::ranges::size(records);
-      archive.save_bytes(std::ranges::data(records), static_cast<std::size_t>(count) * sizeof(T));
-    } else {
-      for (auto&& record : records) {
-        if constexpr (std::is_same_v<std::remove_cvref_t<decltype(record)>, T>) {
-          archive(record);
-        } else {  // proxy references (std::vector<bool>)
-          const T value = record;
-          archive(value);
-        }
-        ++count;
-      }
-    }
-    const std::uint64_t payload = archive.payload_size();
-    if (count > payload || archive.max_claim() > payload) {
-      // A reader bounds every count by the bytes left (so that damage cannot make it allocate
-      // without limit); elements that serialize to nothing would break that bound.
-      throw std::length_error(lineage::detail::cat(
-          "lineage: cannot checkpoint '", element_type_name<T>(),
-          "': it holds more elements than serialized bytes (elements that serialize to zero bytes)"));
-    }
-    const std::uint64_t checksum = archive.digest();
-    const auto trailer = format::encode_partition_trailer(count, payload, checksum);
-    archive.write_unhashed(trailer.data(), trailer.size());
-    archive.flush();
-    if (durable_) file->sync();
-    file->close();
-    return partition_info{name, count, payload + format::partition_overhead, checksum};
   }
 
   void write_file(const std::filesystem::path& path, const std::vector<std::byte>& bytes, bool sync) {
