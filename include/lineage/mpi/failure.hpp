@@ -24,7 +24,10 @@
 #include <string>
 #include <vector>
 
+#include "../exec/shared_failure.hpp"
+#include "codec.hpp"
 #include "session.hpp"
+#include "transport.hpp"
 
 namespace lineage::mpi {
 
@@ -42,13 +45,12 @@ class remote_error : public std::runtime_error {
 
 namespace detail {
 
-inline std::string message_of(const std::exception_ptr& error) {
+// The portable form of an exception (shared_failure: what it is, as bytes travel).
+inline lineage::detail::shared_failure portable(const std::exception_ptr& error) {
   try {
     std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    return e.what();
   } catch (...) {
-    return "an exception that is not a std::exception";
+    return lineage::detail::shared_failure::current();
   }
 }
 
@@ -61,15 +63,27 @@ inline void agree_on_failure(MPI_Comm comm, const std::exception_ptr& error) {
   int first = ranks;
   check(MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, comm), "MPI_Allreduce");
   if (first == ranks) return;
-  // The first failing rank tells the others what happened (a short string: one message).
-  std::string what = me == first ? message_of(error) : std::string();
-  std::uint64_t length = what.size();
+  // The first failing rank tells the others what happened: its failure, encoded with cereal
+  // (a few strings; shorter than an MPI message can be).
+  std::vector<std::byte> bytes;
+  if (me == first) {
+    encoder enc(bytes);
+    enc.value(portable(error));
+  }
+  std::uint64_t length = bytes.size();
   check(MPI_Bcast(&length, 1, MPI_UINT64_T, first, comm), "MPI_Bcast");
-  length = std::min<std::uint64_t>(length, 1 << 16);
-  what.resize(static_cast<std::size_t>(length));
-  check(MPI_Bcast(what.data(), static_cast<int>(length), MPI_CHAR, first, comm), "MPI_Bcast");
+  bytes.resize(static_cast<std::size_t>(std::min<std::uint64_t>(length, max_message_bytes)));
+  check(MPI_Bcast(bytes.data(), static_cast<int>(bytes.size()), MPI_BYTE, first, comm), "MPI_Bcast");
   if (error) std::rethrow_exception(error);
-  throw remote_error(static_cast<std::size_t>(first), what);
+  lineage::detail::shared_failure failure;
+  try {
+    decoder dec(bytes);
+    dec.value(failure);
+  } catch (const std::exception& e) {
+    failure.message = std::string("(its message did not decode: ") + e.what() + ")";
+  }
+  if (failure.checkpoint) failure.rethrow_copy();  // the same checkpoint_error (reason, path, detail)
+  throw remote_error(static_cast<std::size_t>(first), failure.message);
 }
 
 // Runs fn(); what it throws is agreed on by every rank (agree_on_failure).

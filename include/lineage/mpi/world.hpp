@@ -68,6 +68,7 @@ class world_backend {
   std::size_t threads() const noexcept { return threads_; }
   bool parallel() const noexcept { return threads_ > 1; }
   bool owns(std::size_t partition, std::size_t) const noexcept { return partition % size_ == rank_; }
+  bool leader() const noexcept { return rank_ == 0; }
 
   template <class Task>
   void for_each_owned_partition(std::size_t n, Task&& task) const {
