@@ -20,6 +20,8 @@ LINEAGE_DEB_PACKAGES=(
   libzstd-dev         # checkpoint compression (checkpoint_options::compression)
   clang-16            # second compiler; ASan+UBSan tree
   libclang-rt-16-dev  # sanitizer and libFuzzer runtimes for clang-16
+  libopenmpi-dev      # Open MPI 4.1: lineage::mpi (<lineage/mpi.hpp>), LINEAGE_WITH_MPI
+  openmpi-bin         # mpiexec, for the MPI tests and examples
 )
 
 lineage_deps() {

@@ -11,6 +11,8 @@
 #include <memory>
 #include <numeric>
 #include <optional>
+#include <stdexcept>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -68,11 +70,19 @@ class partitioned_producer {
   std::optional<std::size_t> size_hint(std::size_t partition) const { return data_->at(partition).size(); }
   template <class Sink>
   void run(std::size_t partition, Sink& sink) const {
+    // Another process's partition is not here: running it would silently see no elements.
+    if (!data_->holds(partition)) throw_not_held(partition);
     const auto& part = data_->at(partition);
     push_all(part.begin(), part.end(), sink);
   }
 
  private:
+  [[noreturn, gnu::cold]] static void throw_not_held(std::size_t partition) {
+    throw std::logic_error("lineage: partition " + std::to_string(partition) +
+                           " of this data is held by another process (MPI rank): run the pipeline "
+                           "with the policy it was built for (ln::mpi::world), not ln::seq or ln::par");
+  }
+
   std::shared_ptr<const partition_set<T>> data_;
 };
 

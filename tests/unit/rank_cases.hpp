@@ -1,0 +1,128 @@
+#pragma once
+// The cases every distributed backend must pass: every narrow operator, wide operator and
+// action, on seeded random data and keyed shapes (empty, one key, all distinct, skewed), from
+// a plain range (one partition) and from parallelize with partition counts below, equal to and
+// above the rank counts. Shared by the simulated ranks (simulated_ranks_test.cpp) and the MPI
+// backend (tests/mpi/), so both run the same cases against ln::seq.
+//
+// check(what, build) is the backend's: build(policy) builds the pipeline and runs the action;
+// the check compares build(backend policy) with build(ln::seq) on every rank.
+#include "test_support.hpp"
+#include "wide_test_support.hpp"
+
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+namespace rank_cases {
+
+namespace ln = lineage;
+using lineage_test::random_ints;
+using wide_test::kv;
+using wide_test::shape;
+
+// The sources every case runs on: parallelize with partition counts below, equal to and above
+// the rank counts (tests run 1 to 5 ranks).
+template <class T, class Fn>
+void for_each_source(const std::vector<T>& data, const Fn& fn) {
+  fn(std::string("parallelize(v, 1)"), [&data] { return ln::parallelize(data, 1); }, true);
+  for (const std::size_t k : {2, 5, 7}) {
+    fn("parallelize(v, " + std::to_string(k) + ")", [&data, k] { return ln::parallelize(data, k); }, false);
+  }
+}
+
+inline const auto twice = [](int x) { return 2 * x; };
+inline const auto odd = [](int x) { return x % 2 != 0; };
+inline const auto plus = [](int a, int b) { return a + b; };
+
+// Narrow operators and every action.
+template <class Check>
+void narrow_and_actions(const Check& check) {
+  for (const std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{17}, std::size_t{1000}}) {
+    const auto data = random_ints(n, 1300 + static_cast<unsigned>(n));
+    const auto pairs = wide_test::keyed(shape::random, n, 1310 + static_cast<unsigned>(n));
+    // The plain range source itself (not parallelize): one partition, rank 0's.
+    check("range | map | collect", [&](auto p) { return data | ln::map(twice) | ln::collect(p); });
+    for_each_source(data, [&](const std::string& src, const auto& source, bool) {
+      const std::string at = src + ", n = " + std::to_string(n);
+      check(at + ": map|filter|collect", [&](auto p) { return source() | ln::map(twice) | ln::filter(odd) | ln::collect(p); });
+      check(at + ": filter|collect", [&](auto p) { return source() | ln::filter(odd) | ln::collect(p); });
+      check(at + ": flat_map|collect", [&](auto p) {
+        return source() | ln::flat_map([](int x) { return std::vector<int>(static_cast<std::size_t>(lineage_test::mod(x, 3)), x); }) |
+               ln::collect(p);
+      });
+      check(at + ": count", [&](auto p) { return source() | ln::filter(odd) | ln::count(p); });
+      check(at + ": sum", [&](auto p) { return source() | ln::map(twice) | ln::sum(p); });
+      check(at + ": reduce", [&](auto p) { return source() | ln::reduce(plus, p); });
+      check(at + ": fold", [&](auto p) {
+        // Partials are combined with op(acc, acc), as under ln::par: init is op's neutral element.
+        return source() | ln::fold(0L, [](long acc, long x) { return acc + x; }, p);
+      });
+      check(at + ": first", [&](auto p) { return source() | ln::filter(odd) | ln::first(p); });
+      for (const std::size_t k : {0, 1, 3, 50, 5000}) {
+        check(at + ": take(" + std::to_string(k) + ")", [&](auto p) { return source() | ln::take(k, p); });
+      }
+    });
+    for_each_source(pairs, [&](const std::string& src, const auto& source, bool) {
+      const std::string at = src + ", n = " + std::to_string(n);
+      check(at + ": map_values|keys|values", [&](auto p) {
+        auto v = source() | ln::map_values(twice);
+        return std::make_pair(v | ln::keys() | ln::collect(p), v | ln::values() | ln::collect(p));
+      });
+      check(at + ": count_by_key", [&](auto p) { return source() | ln::count_by_key(p); });
+    });
+  }
+}
+
+// Wide operators (and actions after them).
+template <class Check>
+void wide(const Check& check) {
+  for (const shape s : wide_test::all_shapes) {
+    for (const std::size_t n : {std::size_t{1}, std::size_t{40}, std::size_t{600}}) {
+      const auto data = wide_test::keyed(s, n, 1330 + static_cast<unsigned>(n));
+      const auto other = wide_test::keyed(s, n / 2 + 1, 1340 + static_cast<unsigned>(n));
+      for_each_source(data, [&](const std::string& src, const auto& source, bool) {
+        const std::string at = src + ", " + wide_test::name_of(s) + ", n = " + std::to_string(n);
+        const auto second = [](const kv& x) { return x.second; };
+        check(at + ": reduce_by_key", [&](auto p) { return source() | ln::reduce_by_key(plus) | ln::collect(p); });
+        check(at + ": reduce_by_key(3 partitions)",
+                       [&](auto p) { return source() | ln::reduce_by_key(plus, ln::partitioner{3}) | ln::collect(p); });
+        check(at + ": group_by_key", [&](auto p) { return source() | ln::group_by_key() | ln::collect(p); });
+        check(at + ": aggregate_by_key", [&](auto p) {
+          return source() | ln::aggregate_by_key(std::size_t{0}, [](std::size_t a, int) { return a + 1; }, std::plus<>()) |
+                 ln::collect(p);
+        });
+        check(at + ": distinct", [&](auto p) { return source() | ln::keys() | ln::distinct() | ln::collect(p); });
+        check(at + ": sort_by", [&](auto p) { return source() | ln::sort_by(second) | ln::collect(p); });
+        check(at + ": sort_by descending",
+                       [&](auto p) { return source() | ln::sort_by(second, ln::descending) | ln::collect(p); });
+        check(at + ": sort_by with ties", [&](auto p) {
+          return source() | ln::sort_by([](const kv& x) { return x.first % 3; }) | ln::collect(p);
+        });
+        check(at + ": join", [&](auto p) { return source() | ln::join(ln::parallelize(other, 3)) | ln::collect(p); });
+        check(at + ": left_join",
+                       [&](auto p) { return source() | ln::left_join(ln::parallelize(other, 4)) | ln::collect(p); });
+        for (const std::size_t k : {1, 3, 8}) {
+          check(at + ": repartition(" + std::to_string(k) + ")", [&](auto p) {
+            const auto cp = source() | ln::map_values(twice) | ln::repartition(k) | ln::local_checkpoint(p);
+            return std::make_tuple(cp.partitions(), cp.size(), cp | ln::collect(p));
+          });
+        }
+        check(at + ": reduce_by_key | sort_by | take", [&](auto p) {
+          return source() | ln::reduce_by_key(plus) | ln::sort_by(second) | ln::map([](const kv& x) { return x.first; }) |
+                 ln::take(10, p);
+        });
+        check(at + ": sort_by keeps the partition count, cut in order", [&](auto p) {
+          const auto cp = source() | ln::sort_by(second) | ln::local_checkpoint(p);
+          return std::make_pair(cp.partitions(), cp.size());
+        });
+      });
+    }
+  }
+}
+
+}  // namespace rank_cases
