@@ -15,9 +15,9 @@ mkdir -p "$out"
 
 flags=(-std=c++20 -O2 -Wall -Wextra -Wpedantic -Werror -Iinclude)
 echo "stress_stream_crash.sh: building into $out"
-g++ "${flags[@]}" tests/crash/stream_crash_worker.cpp -o "$out/stream_crash_worker" -pthread &
+g++ "${flags[@]}" tests/crash/stream_crash_worker.cpp -o "$out/stream_crash_worker" -pthread -lzstd &
 worker_build=$!
-g++ "${flags[@]}" tests/crash/stream_crash_driver.cpp -o "$out/stream_crash_driver" -pthread &
+g++ "${flags[@]}" tests/crash/stream_crash_driver.cpp -o "$out/stream_crash_driver" -pthread -lzstd &
 driver_build=$!
 wait "$worker_build"
 wait "$driver_build"
