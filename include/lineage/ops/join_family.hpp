@@ -42,6 +42,17 @@ constexpr join_misuse join_misuse_of() {
   }
 }
 
+// The element type of a join kind's output; on sides that are not pairs, a placeholder, so that
+// check()'s message is the only error.
+template <class Kind, class In, class Right, bool = pair_like<In> && pair_like<Right>>
+struct join_output {
+  using type = int;
+};
+template <class Kind, class In, class Right>
+struct join_output<Kind, In, Right, true> {
+  using type = typename Kind::template output<key_of_t<In>, value_of_t<In>, value_of_t<Right>>;
+};
+
 }  // namespace detail
 
 template <class Tag, pipeline Other, class Hash = std_hash>
@@ -57,8 +68,7 @@ struct join_family_op {
     return Tag::template check<In, reference_t<Other>, Hash>();
   }
   template <class In>
-  using reference = const typename Tag::kind::template output<detail::key_of_t<In>, detail::value_of_t<In>,
-                                                                detail::value_of_t<reference_t<Other>>>&;
+  using reference = const typename detail::join_output<typename Tag::kind, In, reference_t<Other>>::type&;
 
   // The second input: the lineage walk (core/walk.hpp) visits it, so explain, the stage count,
   // the plan, the signature and the content identity cover the right side.
