@@ -3,6 +3,8 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <fstream>
+#include <string>
 #include <vector>
 
 using namespace stream_test;
@@ -69,5 +71,34 @@ TEST_CASE("stream review: recompute does not resurrect the old stream's window s
     expected.insert(expected.end(), new_data[b].begin(), new_data[b].end());
     INFO("batch " << b);
     CHECK(seen.d->seen.at(b) == expected);
+  }
+}
+
+// A size in the offsets log (checksummed, but still read from disk) sized a buffer before the
+// file was looked at: a damaged or forged entry meant a huge allocation, not a typed error.
+TEST_CASE("stream review: a logged size past the file is a checkpoint_error, not a huge allocation",
+          "[stream][review]") {
+  scratch_dir s;
+  fs::create_directories(s / "in");
+  const auto stream_dir = s / "stream";
+  auto& fsys = ln::storage::default_file_system();
+  const ln::stream_detail::stream_paths paths{stream_dir};
+  const std::uint64_t huge = std::uint64_t{1} << 50;
+  SECTION("text_file_stream") {
+    const auto q = ln::text_file_stream(s / "in") | ln::foreach_batch(recorder<std::string>{});
+    CHECK(q.run(stream_dir, scratch_options()).batches_run == 0);  // writes the signature; nothing taken
+    std::ofstream(s / "in" / "a.txt") << "x\n";
+    ln::text_files_offset o;
+    o.names = {"a.txt"};
+    o.sizes = {huge};
+    ln::stream_detail::write_offset(fsys, paths, 0, o, false);  // logged, not committed: re-run
+    CHECK_THROWS_AS(q.run(stream_dir, scratch_options()), ln::checkpoint_error);
+  }
+  SECTION("line_stream") {
+    std::ofstream(s / "in" / "log") << "x\n";
+    const auto q = ln::line_stream(s / "in" / "log") | ln::foreach_batch(recorder<std::string>{});
+    CHECK(q.run(stream_dir, scratch_options()).batches_run == 1);
+    ln::stream_detail::write_offset(fsys, paths, 1, ln::byte_range_offset{2, huge}, false);
+    CHECK_THROWS_AS(q.run(stream_dir, scratch_options()), ln::checkpoint_error);
   }
 }
