@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -86,6 +87,12 @@ class line_source {
   std::vector<std::string> read(const offset& o) const {
     std::ifstream in(path_, std::ios::binary);
     if (!in) throw checkpoint_error(checkpoint_errc::not_found, path_, "the stream's log file cannot be opened");
+    std::error_code ec;  // the logged range is checked against the file before it sizes a buffer
+    if (const auto size = std::filesystem::file_size(path_, ec); ec || size < o.end) {
+      throw checkpoint_error(checkpoint_errc::truncated, path_,
+                             lineage::detail::cat("bytes ", o.begin, "..", o.end,
+                                                  " named by the offsets log are past the end of the file"));
+    }
     std::string bytes(static_cast<std::size_t>(o.end - o.begin), '\0');
     in.seekg(static_cast<std::streamoff>(o.begin));
     in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));

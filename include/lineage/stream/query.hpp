@@ -188,7 +188,33 @@ class query {
       throw;
     }
     for (const auto& e : entries) {
-      if (e.is_directory && e.name.starts_with("step-")) storage::remove_checkpoint(dir / e.name, fsys);
+      if (e.is_directory && e.name.starts_with("step-")) remove_step_state(fsys, dir / e.name);
+    }
+    try {
+      fsys.remove_directory(dir);
+    } catch (const checkpoint_error&) {
+      // not empty: files that are not lineage's stay
+    }
+  }
+
+  // One operator's state: a checkpoint (update_state_by_key) or, for windows, a folder of
+  // checkpoints (held-<k>, value) and sub-folders (batches) with a HELD small file
+  // (batch_window.hpp). Removes only those (HELD first: a torn removal is an incomplete
+  // state, never a HELD naming missing batches); links are never entries of a folder here.
+  static void remove_step_state(storage::file_system& fsys, const std::filesystem::path& dir) {
+    storage::remove_checkpoint(dir, fsys);
+    std::vector<storage::directory_entry> entries;
+    try {
+      entries = fsys.list_directory(dir);
+    } catch (const checkpoint_error& e) {
+      if (e.reason() == checkpoint_errc::not_found) return;  // it was a plain checkpoint
+      throw;
+    }
+    stream_detail::remove_entry_if_ours(fsys, dir / "HELD");
+    for (const auto& e : entries) {
+      if (e.is_directory && (e.name.starts_with("held-") || e.name == "value" || e.name == "batches")) {
+        remove_step_state(fsys, dir / e.name);
+      }
     }
     try {
       fsys.remove_directory(dir);

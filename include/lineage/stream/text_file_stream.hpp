@@ -64,6 +64,11 @@ inline bool hidden_name(std::string_view name) {
 inline void read_lines(const std::filesystem::path& file, std::uint64_t size, std::vector<std::string>& out) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw checkpoint_error(checkpoint_errc::not_found, file, "a file the offsets log names cannot be opened");
+  std::error_code ec;  // the logged size is checked against the file before it sizes a buffer
+  if (const auto actual = std::filesystem::file_size(file, ec); ec || actual != size) {
+    throw checkpoint_error(checkpoint_errc::truncated, file,
+                           lineage::detail::cat("the file is no longer the ", size, " bytes it had when taken"));
+  }
   std::string content(static_cast<std::size_t>(size), '\0');
   in.read(content.data(), static_cast<std::streamsize>(size));
   if (static_cast<std::uint64_t>(in.gcount()) != size || in.peek() != std::char_traits<char>::eof()) {
