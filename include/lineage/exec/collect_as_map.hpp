@@ -15,7 +15,7 @@ namespace detail {
 
 template <class K, class V>
 struct as_map_sink {
-  std::unordered_map<K, V, count_map_hash_t<K, std_hash>> map;
+  std::unordered_map<K, V, key_hasher_t<K, std_hash>> map;
   static constexpr bool can_stop = false;
   template <class Archive>
   void serialize(Archive& ar) {

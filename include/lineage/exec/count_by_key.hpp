@@ -14,16 +14,12 @@
 namespace lineage {
 namespace detail {
 
-// The hasher of the result map: std::hash<K> when it exists (the map is then a plain
-// std::unordered_map<K, std::size_t>), else ln::default_hash<K> (pair and tuple keys), or
-// the user's (ln::partitioner{0, hasher}).
-template <class K, class Hash>
-using count_map_hash_t =
-    std::conditional_t<std::is_same_v<Hash, std_hash> && std_hashable<K>, std::hash<K>, key_hasher_t<K, Hash>>;
-
+// The result map's hasher is key_hasher_t<K, Hash>: std::hash<K> when it exists (the map is
+// then a plain std::unordered_map<K, std::size_t>), else ln::default_hash<K> (pair and tuple
+// keys), or the user's (ln::partitioner{0, hasher}).
 template <class K, class Hash>
 struct count_by_key_sink {
-  std::unordered_map<K, std::size_t, count_map_hash_t<K, Hash>> counts;
+  std::unordered_map<K, std::size_t, key_hasher_t<K, Hash>> counts;
   static constexpr bool can_stop = false;
   // Its state, for a distributed backend's gather_ordered (exec/backend.hpp).
   template <class Archive>
@@ -54,7 +50,7 @@ struct count_by_key_action {
   template <class Ref>
   auto make() const {
     using K = key_of_t<Ref>;
-    using map_hash = count_map_hash_t<K, Hash>;
+    using map_hash = key_hasher_t<K, Hash>;
     if constexpr (std::is_same_v<map_hash, std::hash<K>>) {
       return count_by_key_sink<K, Hash>{};
     } else {

@@ -14,7 +14,7 @@ namespace detail {
 
 template <class T, class Hash>
 struct count_by_value_sink {
-  std::unordered_map<T, std::size_t, count_map_hash_t<T, Hash>> counts;
+  std::unordered_map<T, std::size_t, key_hasher_t<T, Hash>> counts;
   static constexpr bool can_stop = false;
   template <class Archive>
   void serialize(Archive& ar) {
@@ -39,7 +39,7 @@ struct count_by_value_action {
   template <class Ref>
   auto make() const {
     using T = std::remove_cvref_t<Ref>;
-    using map_hash = count_map_hash_t<T, Hash>;
+    using map_hash = key_hasher_t<T, Hash>;
     if constexpr (std::is_same_v<map_hash, std::hash<T>>) {
       return count_by_value_sink<T, Hash>{};
     } else {
