@@ -2,6 +2,8 @@
 #   MODE                 find_package: `cmake --install` LINEAGE_BINARY_DIR into
 #                          WORK_DIR/prefix, then find_package(lineage) from there;
 #                        add_subdirectory: the consumer adds LINEAGE_SOURCE_DIR itself
+#                        fetch_content: the consumer's FetchContent_Declare, pointed at
+#                          LINEAGE_SOURCE_DIR by FETCHCONTENT_SOURCE_DIR_LINEAGE (offline)
 #   LINEAGE_SOURCE_DIR, LINEAGE_BINARY_DIR, CONSUMER_SOURCE_DIR, WORK_DIR
 #   GENERATOR, CXX_COMPILER, CXX_COMPILER_LAUNCHER (optional), CONFIG (optional)
 foreach(var IN ITEMS MODE LINEAGE_SOURCE_DIR LINEAGE_BINARY_DIR CONSUMER_SOURCE_DIR WORK_DIR
@@ -41,8 +43,15 @@ if(MODE STREQUAL "find_package")
               --config "${CONFIG}")
   list(APPEND configure_args "-DCMAKE_PREFIX_PATH=${prefix}" "-DLINEAGE_EXPECTED_PREFIX=${prefix}"
                              -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF)
+  # The package installs the licence with the headers.
+  include(GNUInstallDirs)
+  if(NOT EXISTS "${prefix}/${CMAKE_INSTALL_DOCDIR}/LICENSE")
+    message(FATAL_ERROR "consumer (${MODE}): ${prefix}/${CMAKE_INSTALL_DOCDIR}/LICENSE not installed")
+  endif()
 elseif(MODE STREQUAL "add_subdirectory")
   list(APPEND configure_args "-DLINEAGE_SOURCE_DIR=${LINEAGE_SOURCE_DIR}")
+elseif(MODE STREQUAL "fetch_content")
+  list(APPEND configure_args "-DFETCHCONTENT_SOURCE_DIR_LINEAGE=${LINEAGE_SOURCE_DIR}")
 else()
   message(FATAL_ERROR "consumer.cmake: unknown MODE '${MODE}'")
 endif()
