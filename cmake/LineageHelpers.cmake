@@ -12,6 +12,14 @@ function(lineage_warning_flags out_var)
   set(${out_var} ${flags} PARENT_SCOPE)
 endfunction()
 
+# lineage_header_hygiene_flags(<out-var>)
+#   What the public headers must also be clean under when a user includes them with plain -I
+#   (not as system headers) and stricter warnings: each header compiled alone and every
+#   example is built with these on top of lineage_warning_flags.
+function(lineage_header_hygiene_flags out_var)
+  set(${out_var} -Wconversion -Wsign-conversion -Wshadow PARENT_SCOPE)
+endfunction()
+
 # lineage_set_warnings(<target>...)
 function(lineage_set_warnings)
   lineage_warning_flags(flags)

@@ -86,7 +86,9 @@ partition_set<std::pair<K, C>> combine_by_key(const Up& up, const Ctx& ctx, cons
   });
   return shuffle_read(std::move(read), ctx, [&](shuffle_input<item>&& in) {
     std::size_t non_empty = 0;
-    for (const auto& bucket : in) non_empty += bucket.empty() ? 0 : 1;
+    for (const auto& bucket : in) {
+      if (!bucket.empty()) ++non_empty;
+    }
     if (non_empty <= 1) {  // one partition's combiners: keys already unique
       for (auto& bucket : in) {
         if (!bucket.empty()) return std::move(bucket);

@@ -129,8 +129,8 @@ struct sort_by_op {
           if (!runs.holds(i)) continue;
           const auto& run = runs.at(i);
           auto& mine = samples[i].emplace();
-          const std::size_t count = std::min(run.size(), detail::sort_samples_per_run);
-          for (std::size_t k = 0; k < count; ++k) mine.push_back(std::invoke(key, run[run.size() * (2 * k + 1) / (2 * count)]));
+          const std::size_t taken = std::min(run.size(), detail::sort_samples_per_run);
+          for (std::size_t k = 0; k < taken; ++k) mine.push_back(std::invoke(key, run[run.size() * (2 * k + 1) / (2 * taken)]));
         }
         samples = ctx.gather_ordered(std::move(samples), [] { return std::vector<K>(); });
         std::vector<K> all;

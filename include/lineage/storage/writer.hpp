@@ -352,7 +352,7 @@ class checkpoint_writer {
   // existing folder or link of that name is skipped, never written into), then marked as
   // lineage's own before anything else is written in it.
   void create_generation_directory() {
-    for (int attempt = 0;; ++attempt, ++generation_) {
+    for (std::uint64_t attempt = 0;; ++attempt, ++generation_) {
       if (generation_ > format::max_generation || attempt == 1000) {
         throw checkpoint_error(checkpoint_errc::io_error, dir_,
                                lineage::detail::cat("no free generation directory name from g", generation_ - attempt,

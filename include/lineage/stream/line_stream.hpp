@@ -58,10 +58,10 @@ class line_source {
     in.seekg(static_cast<std::streamoff>(begin));
     if (!in) return std::nullopt;
     // Scan in chunks for the last '\n' within max bytes, or the first one beyond.
-    const std::uint64_t max = options_.max_bytes_per_batch;
+    const std::uint64_t max_bytes = options_.max_bytes_per_batch;
     std::optional<std::uint64_t> end;
     std::uint64_t at = begin;
-    std::vector<char> chunk(static_cast<std::size_t>(std::min<std::uint64_t>(max, 1 << 16)));
+    std::vector<char> chunk(static_cast<std::size_t>(std::min<std::uint64_t>(max_bytes, 1 << 16)));
     while (true) {
       in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
       const auto got = static_cast<std::size_t>(in.gcount());
@@ -70,15 +70,15 @@ class line_source {
       for (std::size_t i = 0; i < got && !done; ++i) {
         if (chunk[i] != '\n') continue;
         const std::uint64_t after = at + i + 1;
-        if (after - begin <= max) {
+        if (after - begin <= max_bytes) {
           end = after;  // the last line end within max bytes so far
         } else {
-          if (!end) end = after;  // one line longer than max: taken whole
+          if (!end) end = after;  // one line longer than max_bytes: taken whole
           done = true;
         }
       }
       at += got;
-      if (done || (end && at - begin >= max) || got < chunk.size()) break;
+      if (done || (end && at - begin >= max_bytes) || got < chunk.size()) break;
     }
     if (!end) return std::nullopt;  // no complete line yet
     return offset{begin, *end};

@@ -119,8 +119,8 @@ class text_file_stream_source {
       }
       if (fresh.empty()) return std::nullopt;
       std::sort(fresh.begin(), fresh.end());
-      const std::size_t max = source_->options_.max_files_per_batch;
-      if (max != 0 && fresh.size() > max) fresh.resize(max);
+      const std::size_t max_files = source_->options_.max_files_per_batch;
+      if (max_files != 0 && fresh.size() > max_files) fresh.resize(max_files);
       offset o;
       for (auto& [name, size] : fresh) {
         o.names.push_back(std::move(name));

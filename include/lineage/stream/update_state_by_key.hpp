@@ -166,12 +166,12 @@ struct update_state_by_key_op : stream_stateful_tag {
       std::vector<entry> out;
       out.reserve(old.size() + news.size());
       for (const auto& [k, s] : old) {
-        std::span<const V> values;
+        std::span<const V> new_values;
         if (const auto it = index.find(k); it != index.end()) {
-          values = news[it->second].second;
+          new_values = news[it->second].second;
           visited[it->second] = true;
         }
-        if (std::optional<S> r = op_->f(values, std::optional<S>(s))) out.emplace_back(k, std::move(*r));
+        if (std::optional<S> r = op_->f(new_values, std::optional<S>(s))) out.emplace_back(k, std::move(*r));
       }
       for (std::size_t j = 0; j < news.size(); ++j) {
         if (visited[j]) continue;

@@ -134,24 +134,24 @@ class fault_file_system : public file_system {
   void simulate_crash() {
     std::lock_guard guard(mutex_);
     std::vector<std::string> dirs;
-    for (const auto& [dir, entries] : durable_) dirs.push_back(dir);
+    for (const auto& kept : durable_) dirs.push_back(kept.first);
     std::sort(dirs.begin(), dirs.end(), [](const auto& a, const auto& b) { return a.size() < b.size(); });
     for (const auto& dir : dirs) {
       if (!std::filesystem::is_directory(dir)) continue;
       const auto& durable = durable_.at(dir);
       const auto current = snapshot(dir);
-      for (const auto& [name, entry] : current) {
+      for (const auto& [name, now] : current) {
         const auto path = std::filesystem::path(dir) / name;
         const auto it = durable.find(name);
         if (it == durable.end()) {
           std::filesystem::remove_all(path);
-        } else if (it->second.ino != entry.ino) {
+        } else if (it->second.ino != now.ino) {
           std::filesystem::remove_all(path);
           restore(it->second, path);
         }
       }
-      for (const auto& [name, entry] : durable) {
-        if (!current.contains(name)) restore(entry, std::filesystem::path(dir) / name);
+      for (const auto& [name, was] : durable) {
+        if (!current.contains(name)) restore(was, std::filesystem::path(dir) / name);
       }
     }
     if (std::filesystem::exists(root_)) {
