@@ -43,10 +43,9 @@ if(MODE STREQUAL "find_package")
               --config "${CONFIG}")
   list(APPEND configure_args "-DCMAKE_PREFIX_PATH=${prefix}" "-DLINEAGE_EXPECTED_PREFIX=${prefix}"
                              -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF)
-  # The package installs the licence with the headers.
-  include(GNUInstallDirs)
-  if(NOT EXISTS "${prefix}/${CMAKE_INSTALL_DOCDIR}/LICENSE")
-    message(FATAL_ERROR "consumer (${MODE}): ${prefix}/${CMAKE_INSTALL_DOCDIR}/LICENSE not installed")
+  # The package installs the licence with the headers (CMAKE_INSTALL_DOCDIR's default).
+  if(NOT EXISTS "${prefix}/share/doc/lineage/LICENSE")
+    message(FATAL_ERROR "consumer (${MODE}): ${prefix}/share/doc/lineage/LICENSE not installed")
   endif()
 elseif(MODE STREQUAL "add_subdirectory")
   list(APPEND configure_args "-DLINEAGE_SOURCE_DIR=${LINEAGE_SOURCE_DIR}")
