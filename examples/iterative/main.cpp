@@ -39,6 +39,7 @@ std::vector<std::pair<int, std::vector<int>>> make_graph(int nodes) {
   return links;
 }
 
+// The code version and the iteration: each iteration's result has its own lineage signature.
 std::string version_for(int iteration) { return "pagerank/1 iteration " + std::to_string(iteration); }
 
 }  // namespace
@@ -55,15 +56,14 @@ int main(int argc, char** argv) {
   }
 
   const auto links = make_graph(2'000);
-  int done = 0;
+  // Resume from the last committed iteration, if any, else start with rank 1 everywhere; the
+  // iteration a checkpoint reached is in its metadata.
   auto initial = links | ln::map([](const auto& l) { return rank_t{l.first, 1.0}; }) | ln::local_checkpoint();
-  ln::checkpointed<rank_t> ranks = initial;
-  try {  // resume from the last committed iteration, if any
-    ranks = ln::recover<rank_t>(dir);
-    std::sscanf(ranks.version().c_str(), "pagerank/1 iteration %d", &done);
+  ln::checkpointed<rank_t> ranks = ln::recover_or(dir, initial);
+  const int done = ranks.recovered() ? std::stoi(ranks.metadata().at("iteration")) : 0;
+  if (ranks.recovered()) {
     std::cout << "resumed at iteration " << done << " from " << dir << '\n';
-  } catch (const ln::checkpoint_error& e) {
-    if (e.reason() != ln::checkpoint_errc::not_found) throw;
+  } else {
     std::cout << "starting from scratch\n";
   }
 
@@ -79,7 +79,9 @@ int main(int argc, char** argv) {
                       | ln::map_values([](double sum) { return 0.15 + 0.85 * sum; })
                       | ln::sort_by([](const rank_t& r) { return r.first; });
     if (it % every == 0) {
-      ranks = next | ln::checkpoint(dir, {.version = version_for(it), .keep_last = 2});
+      ranks = next | ln::checkpoint(dir, {.version = version_for(it),
+                                          .keep_last = 2,
+                                          .metadata = {{"iteration", std::to_string(it)}}});
     } else {
       ranks = next | ln::local_checkpoint();
     }

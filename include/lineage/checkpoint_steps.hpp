@@ -33,7 +33,8 @@ namespace lineage::detail {
 template <class T>
 typename checkpointed<T>::origin origin_of(const std::filesystem::path& dir, const storage::manifest& m,
                                           bool recovered) {
-  return {dir, recovered, m.total_bytes(), m.content_id, m.version, m.partitioner, {}};
+  return {dir,          recovered, m.total_bytes(), m.content_id, m.version, m.partitioner, {},
+          {m.metadata.begin(), m.metadata.end()}};
 }
 
 // A manifest as it travels between processes (its on-disk encoding), or the failure to get it.
@@ -203,7 +204,8 @@ storage::manifest write_partitions(const std::filesystem::path& dir, const parti
         auto& r = *w.result;
         infos.push_back({std::move(r.file), r.records, r.bytes, r.checksum});
       }
-      committed = writer->template commit<T>(std::move(infos), signature, options.version, std::move(partitioner));
+      committed = writer->template commit<T>(std::move(infos), signature, options.version, std::move(partitioner),
+                                             {options.metadata.begin(), options.metadata.end()});
       if constexpr (!Backend::single_process) outcome = shared_manifest::of(*committed);
     } catch (...) {
       here = local_failure::current();

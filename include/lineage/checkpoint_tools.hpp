@@ -98,6 +98,27 @@ checkpointed<T> recover(const std::filesystem::path& dir, Policy policy = {}) {
   return detail::load_checkpoint<T>(dir, *m, backend);
 }
 
+// The checkpoint in `dir` if there is one, else `fallback` (e.g. the initial state of an
+// iterative job): ln::recover without the try/catch for "nothing there yet". A checkpoint that
+// is there but damaged, of another element type or unreadable still throws.
+template <class T, execution_policy Policy = seq_t>
+checkpointed<T> recover_or(const std::filesystem::path& dir, checkpointed<T> fallback, Policy policy = {}) {
+  try {
+    return recover<T>(dir, policy);
+  } catch (const checkpoint_error& e) {
+    if (e.reason() != checkpoint_errc::not_found) throw;
+    return fallback;
+  }
+}
+
+// The manifest of the checkpoint in `dir` (element type, version tag, partitions, metadata, …)
+// without loading it or knowing its element type; checkpoint_error not_found if there is none.
+inline storage::manifest read_manifest(const std::filesystem::path& dir) {
+  auto m = storage::try_read_manifest(dir);
+  if (!m) throw checkpoint_error(checkpoint_errc::not_found, dir, "no checkpoint (no MANIFEST) in this directory");
+  return std::move(*m);
+}
+
 // Opens the checkpoint in `dir` as a source that loads one partition at a time when it runs.
 template <class T>
 checkpoint_source<T> open_checkpoint(const std::filesystem::path& dir) {

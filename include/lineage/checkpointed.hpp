@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,6 +37,7 @@ class checkpointed : public pipeline_interface<checkpointed<T>> {
     std::string version;          // the user's version tag it was written with
     std::string partitioner = "none";  // "hash:<n>" when partitioned by key (exec/key_partitioning.hpp)
     std::vector<std::size_t> repaired;  // partitions recomputed from the lineage because lost or damaged
+    std::map<std::string, std::string> metadata;  // checkpoint_options::metadata it was written with
   };
 
   // `parts` holds this process's partitions; `records` is the global element count (default:
@@ -54,6 +56,8 @@ class checkpointed : public pipeline_interface<checkpointed<T>> {
   std::uint64_t content_id() const noexcept { return origin_->content_id; }
   const std::string& version() const noexcept { return origin_->version; }
   const std::string& partitioner() const noexcept { return origin_->partitioner; }
+  // The checkpoint_options::metadata the checkpoint was written with (empty for a local one).
+  const std::map<std::string, std::string>& metadata() const noexcept { return origin_->metadata; }
   // The partitions a checkpoint call found lost or damaged and recomputed (empty otherwise).
   const std::vector<std::size_t>& repaired_partitions() const noexcept { return origin_->repaired; }
   // One vector per partition (empty for a partition held by another process).

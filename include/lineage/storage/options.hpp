@@ -1,6 +1,7 @@
 #pragma once
 // Options of a checkpoint (see DESIGN.md §4).
 #include <cstddef>
+#include <map>
 #include <string>
 
 namespace lineage {
@@ -27,6 +28,12 @@ struct checkpoint_options {
   identity_policy source_identity = identity_policy::content;
   lineage::compression compression = lineage::compression::none;
   int compression_level = 3;  // zstd's levels: 1 (fastest) to 19; negative: faster still
+  // Your own key/value data, stored in the manifest of a checkpoint this call writes (e.g. the
+  // iteration a loop reached); read it back with .metadata() of the result or of a recovered
+  // checkpoint, or ln::read_manifest(dir).metadata. Not part of the lineage signature: a
+  // checkpoint found on disk keeps the metadata it was written with. At most 1024 entries,
+  // keys of 1 to 256 bytes, values up to 64 KiB (else std::invalid_argument).
+  std::map<std::string, std::string> metadata{};
 };
 
 }  // namespace lineage
