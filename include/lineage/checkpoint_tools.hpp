@@ -78,7 +78,7 @@ class checkpoint_source : public pipeline_interface<checkpoint_source<T>> {
 
   void explain_into(plan::explain_builder& out) const {
     out.source("open_checkpoint<" + detail::portable_type_name<T>() + ">");
-    out.note(dir_.string() + ", " + std::to_string(manifest_->total_records()) + " records, streamed");
+    out.note(dir_.string() + ", " + plan::count_of(manifest_->total_records(), "record") + ", streamed");
   }
 
  private:

@@ -73,8 +73,8 @@ class checkpointed : public pipeline_interface<checkpointed<T>> {
       out.source("local_checkpoint<" + detail::portable_type_name<T>() + ">");
     } else {
       out.source("checkpoint<" + detail::portable_type_name<T>() + ">");
-      out.note(origin_->path.string() + ", " + std::to_string(size()) + " records, " + std::to_string(bytes()) +
-               " bytes, " + std::to_string(partitions()) + " partitions, " +
+      out.note(origin_->path.string() + ", " + plan::count_of(size(), "record") + ", " +
+               plan::count_of(bytes(), "byte") + ", " + plan::count_of(partitions(), "partition") + ", " +
                (recovered() ? "recovered" : "computed") +
                (origin_->repaired.empty() ? "" : ", " + std::to_string(origin_->repaired.size()) + " repaired"));
     }

@@ -60,8 +60,8 @@ class parallelized : public pipeline_interface<parallelized<T>> {
   std::optional<std::uint64_t> content_id() const noexcept { return content_id_; }
 
   void explain_into(plan::explain_builder& out) const {
-    out.source("parallelize<" + detail::portable_type_name<T>() + ">[" + std::to_string(partitions()) +
-               " partitions]");
+    out.source("parallelize<" + detail::portable_type_name<T>() + ">[" + plan::count_of(partitions(), "partition") +
+               "]");
   }
 
  private:

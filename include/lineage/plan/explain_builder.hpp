@@ -7,6 +7,11 @@
 
 namespace lineage::plan {
 
+// "1 partition", "4 partitions": a count and its noun, for explain notes.
+inline std::string count_of(std::size_t n, std::string_view noun) {
+  return std::to_string(n) + ' ' + std::string(noun) + (n == 1 ? "" : "s");
+}
+
 class explain_builder {
  public:
   // A source (a range, parallelize, a checkpoint) starts the first stage.
