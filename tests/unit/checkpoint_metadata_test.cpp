@@ -126,3 +126,15 @@ TEST_CASE("read_manifest of a directory without a checkpoint is not_found", "[ch
     CHECK(e.path() == tmp / "nothing");
   }
 }
+
+TEST_CASE("explain counts a checkpoint's records and partitions in words", "[checkpoint][metadata]") {
+  scratch_dir tmp;
+  const auto one = std::vector<int>{7} | ln::checkpoint(tmp / "one", fast());
+  const auto text = ln::explain(one);
+  INFO(text);
+  CHECK(text.find("1 record, ") != std::string::npos);
+  CHECK(text.find(", 1 partition, computed") != std::string::npos);
+  const auto more = ln::parallelize(iota_vector(10), 3) | ln::checkpoint(tmp / "more", fast());
+  CHECK(ln::explain(more).find("10 records, ") != std::string::npos);
+  CHECK(ln::explain(more).find(", 3 partitions, computed") != std::string::npos);
+}

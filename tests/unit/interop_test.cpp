@@ -357,4 +357,5 @@ TEST_CASE("ln::explain shows one stage with the fused operators", "[explain]") {
   CHECK(part_lines[0].ends_with(">[3 partitions] -> map_values -> keys -> filter"));
   // A source alone is a stage without operators.
   CHECK(ln::explain(ln::parallelize(std::vector<int>{1, 2}, 2)) == "stage 1: parallelize<int>[2 partitions]\n");
+  CHECK(ln::explain(ln::parallelize(std::vector<int>{1, 2}, 1)) == "stage 1: parallelize<int>[1 partition]\n");
 }
