@@ -4,7 +4,10 @@
 //   checkpoint (durable=false / true, with and without the source content hash), recover,
 //   raw write() / write()+fsync / read() of the same bytes, cereal alone into a file, the
 //   XXH3 pass alone (checksum cost), the source content hash alone, and recover vs recompute
-//   of an expensive pipeline.
+//   of an expensive pipeline. The baselines of issue 12's targets: local_checkpoint (the
+//   materialized copy every checkpoint returns) + raw write() [+ fsync] of the same bytes, or
+//   + cereal alone for the pairs; recover / open_checkpoint | collect vs a raw read() into a
+//   vector.
 #include <benchmark/benchmark.h>
 
 #include <lineage/checkpoint.hpp>
@@ -148,6 +151,60 @@ void cereal_alone(benchmark::State& state, const std::vector<T>& data) {
   state.SetBytesProcessed(state.iterations() * payload_bytes(data));
 }
 
+// The materialized copy a checkpoint returns (ln::local_checkpoint), then the bytes written raw.
+void local_checkpoint_then_write(benchmark::State& state, bool sync) {
+  const auto& data = doubles();
+  const fs::path file = scratch / "raw.bin";
+  const std::size_t size = data.size() * sizeof(double);
+  for (auto _ : state) {
+    state.PauseTiming();
+    fs::remove(file);
+    state.ResumeTiming();
+    auto local = data | ln::local_checkpoint();
+    const auto& part = local.partition_data().front();
+    const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    for (std::size_t done = 0; done < size;) {
+      const auto n = ::write(fd, reinterpret_cast<const char*>(part.data()) + done,
+                             std::min<std::size_t>(size - done, 1 << 30));
+      if (n <= 0) state.SkipWithError("write failed");
+      done += static_cast<std::size_t>(n);
+    }
+    if (sync) ::fsync(fd);
+    ::close(fd);
+    benchmark::DoNotOptimize(local.size());
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(size));
+}
+
+template <class T>
+void local_checkpoint_then_cereal(benchmark::State& state, const std::vector<T>& data) {
+  const fs::path file = scratch / "cereal.bin";
+  for (auto _ : state) {
+    state.PauseTiming();
+    fs::remove(file);
+    state.ResumeTiming();
+    auto local = data | ln::local_checkpoint();
+    std::ofstream out(file, std::ios::binary);
+    cereal::BinaryOutputArchive ar(out);
+    ar(local.partition_data().front());
+    benchmark::DoNotOptimize(local.size());
+  }
+  state.SetBytesProcessed(state.iterations() * payload_bytes(data));
+}
+
+// Reading a checkpoint back into one vector, as a user's collect() does.
+template <class T, class Open>
+void read_back_collect(benchmark::State& state, const std::vector<T>& data, Open open) {
+  const fs::path dir = scratch / "recover";
+  fs::remove_all(dir);
+  (void)(data | ln::checkpoint(dir, {.durable = false}));
+  for (auto _ : state) {
+    auto back = open(dir) | ln::collect();
+    benchmark::DoNotOptimize(back.data());
+  }
+  state.SetBytesProcessed(state.iterations() * payload_bytes(data));
+}
+
 template <class T>
 void source_hash(benchmark::State& state, const std::vector<T>& data) {
   for (auto _ : state) benchmark::DoNotOptimize(ln::storage::content_hash(data));
@@ -161,6 +218,15 @@ void BM_doubles_recover(benchmark::State& s) { recover(s, doubles()); }
 void BM_doubles_raw_write(benchmark::State& s) { raw_write(s, doubles().data(), doubles().size() * sizeof(double), false); }
 void BM_doubles_raw_write_fsync(benchmark::State& s) { raw_write(s, doubles().data(), doubles().size() * sizeof(double), true); }
 void BM_doubles_raw_read(benchmark::State& s) { raw_read(s, doubles().size() * sizeof(double)); }
+void BM_doubles_local_checkpoint_write(benchmark::State& s) { local_checkpoint_then_write(s, false); }
+void BM_doubles_local_checkpoint_write_fsync(benchmark::State& s) { local_checkpoint_then_write(s, true); }
+void BM_doubles_recover_collect(benchmark::State& s) {
+  read_back_collect(s, doubles(), [](const fs::path& d) { return ln::recover<double>(d); });
+}
+void BM_doubles_open_checkpoint_collect(benchmark::State& s) {
+  read_back_collect(s, doubles(), [](const fs::path& d) { return ln::open_checkpoint<double>(d); });
+}
+void BM_pairs_local_checkpoint_cereal(benchmark::State& s) { local_checkpoint_then_cereal(s, string_pairs()); }
 void BM_doubles_cereal_alone(benchmark::State& s) { cereal_alone(s, doubles()); }
 void BM_doubles_xxh3_checksum(benchmark::State& s) { source_hash(s, doubles()); }
 void BM_pairs_checkpoint_nondurable(benchmark::State& s) { checkpoint_write(s, string_pairs(), false, ln::identity_policy::content); }
@@ -199,6 +265,11 @@ LINEAGE_IO_BENCH(BM_doubles_cereal_alone);
 LINEAGE_IO_BENCH(BM_doubles_xxh3_checksum);
 LINEAGE_IO_BENCH(BM_doubles_recover);
 LINEAGE_IO_BENCH(BM_doubles_raw_read);
+LINEAGE_IO_BENCH(BM_doubles_local_checkpoint_write);
+LINEAGE_IO_BENCH(BM_doubles_local_checkpoint_write_fsync);
+LINEAGE_IO_BENCH(BM_doubles_recover_collect);
+LINEAGE_IO_BENCH(BM_doubles_open_checkpoint_collect);
+LINEAGE_IO_BENCH(BM_pairs_local_checkpoint_cereal);
 LINEAGE_IO_BENCH(BM_pairs_checkpoint_nondurable);
 LINEAGE_IO_BENCH(BM_pairs_checkpoint_nondurable_no_identity);
 LINEAGE_IO_BENCH(BM_pairs_cereal_alone);

@@ -59,16 +59,8 @@ class checkpoint_source : public pipeline_interface<checkpoint_source<T>> {
     }
     template <class Sink>
     void run(std::size_t partition, Sink& sink) const {
-      auto records = storage::load_partition<T>(self->dir_, *self->manifest_, partition);
-      for (auto&& x : records) {
-        if constexpr (std::is_same_v<T, bool>) {  // std::vector<bool>: a proxy, not a bool&
-          bool value = x;
-          sink(std::move(value));
-        } else {
-          sink(std::move(x));
-        }
-        if (detail::sink_stopped(sink)) return;
-      }
+      // Decoded into a vector of its own: a collect adopts it without a copy.
+      detail::push_block(storage::load_partition<T>(self->dir_, *self->manifest_, partition), sink);
     }
   };
   template <class Ctx>

@@ -44,7 +44,7 @@ class checkpointed : public pipeline_interface<checkpointed<T>> {
   // the elements held here, which is all of them under ln::seq and ln::par).
   checkpointed(detail::partition_set<T> parts, origin from, std::optional<std::size_t> records = std::nullopt)
       : records_(records ? *records : parts.local_records()),
-        data_(std::make_shared<const detail::partition_set<T>>(std::move(parts))),
+        data_(std::make_shared<detail::partition_set<T>>(std::move(parts))),
         origin_(std::make_shared<const origin>(std::move(from))) {}
 
   const std::filesystem::path& path() const noexcept { return origin_->path; }
@@ -66,6 +66,15 @@ class checkpointed : public pipeline_interface<checkpointed<T>> {
   template <class Ctx>
   detail::partitioned_producer<T> producer(const Ctx&) const {
     return detail::partitioned_producer<T>(data_);
+  }
+
+  // For an action applied to an expiring checkpointed<T> (`ln::recover<T>(d) | ln::collect()`):
+  // the partitions themselves, to move instead of copy, when this object is their only owner
+  // (no copy shares them) and holds them all; nullptr, and nothing changed, otherwise.
+  std::shared_ptr<detail::partition_set<T>> release_partitions() && {
+    if (!data_ || data_.use_count() != 1 || !data_->holds_all()) return nullptr;
+    // Created non-const (constructor), so the data may be modified once it is ours alone.
+    return std::const_pointer_cast<detail::partition_set<T>>(std::exchange(data_, nullptr));
   }
 
   void explain_into(plan::explain_builder& out) const {

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "pipeline.hpp"
 #include "sink.hpp"
 
 namespace lineage::detail {
@@ -84,6 +85,33 @@ class partitioned_producer {
   }
 
   std::shared_ptr<const partition_set<T>> data_;
+};
+
+// An expiring materialized dataset handed to one action (`ln::recover<T>(d) | ln::collect()`):
+// its only owner released the partitions (checkpointed<T>::release_partitions), so the run
+// moves each partition into the action (push_block: a collect adopts the vector itself)
+// instead of copying it. Single use: the action runs it once, then it is gone.
+template <class T>
+struct released_partitions : pipeline_tag {
+  using reference = const T&;  // as the owner's, so the action's result type is the same
+  static constexpr std::size_t depth = 0;
+  static constexpr std::size_t stages = 1;
+
+  std::shared_ptr<partition_set<T>> data;
+
+  struct producer_type {
+    std::shared_ptr<partition_set<T>> data;
+    std::size_t partitions() const { return data->partitions(); }
+    std::optional<std::size_t> size_hint(std::size_t partition) const { return data->at(partition).size(); }
+    template <class Sink>
+    void run(std::size_t partition, Sink& sink) const {
+      push_block(std::move(data->at(partition)), sink);
+    }
+  };
+  template <class Ctx>
+  producer_type producer(const Ctx&) const {
+    return {data};
+  }
 };
 
 // What every wide operator returns: its output partitions, shared by copies of the producer.

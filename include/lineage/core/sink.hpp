@@ -9,7 +9,9 @@
 // Narrow sinks forward can_stop/stopped() to the next sink, so a chain that ends in `sum`
 // compiles the stop checks away while one ending in `take(n)` stops the source loop early.
 #include <iterator>
+#include <type_traits>
 #include <utility>
+#include <vector>
 
 namespace lineage::detail {
 
@@ -30,6 +32,25 @@ void push_all(It first, End last, Sink& sink) {
     if constexpr (Sink::can_stop) {
       if (sink.stopped()) return;
     }
+  }
+}
+
+// Pushes a partition that a source holds as a vector of its own (decoded from disk, or released
+// by its only owner): a sink that takes whole blocks (the collect accumulator's take_block)
+// gets the vector itself, with one move and no copy; any other sink gets the elements, moved,
+// one by one.
+template <class T, class Sink>
+void push_block(std::vector<T>&& block, Sink& sink) {
+  if constexpr (requires { sink.take_block(std::move(block)); }) {
+    sink.take_block(std::move(block));
+  } else if constexpr (std::is_same_v<T, bool>) {  // std::vector<bool>: proxies, not bool&
+    for (const bool x : block) {
+      bool value = x;
+      sink(std::move(value));
+      if (sink_stopped(sink)) return;
+    }
+  } else {
+    push_all(std::make_move_iterator(block.begin()), std::make_move_iterator(block.end()), sink);
   }
 }
 

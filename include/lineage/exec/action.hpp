@@ -3,6 +3,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "../core/partitioned.hpp"
 #include "../core/pipeline.hpp"
 #include "execute.hpp"
 #include "policy.hpp"  // execution_policy, backend_t
@@ -33,6 +34,19 @@ struct action_closure : closure_tag {
     } else {
       return invalid_pipeline{};  // the static_assert in accepts() said why
     }
+  }
+
+  // An expiring source that owns materialized partitions (checkpointed<T>) hands them over
+  // when nothing else shares them: the action moves them rather than copies them.
+  template <pipeline P>
+    requires(!std::is_lvalue_reference_v<P> && requires(P&& p) { std::move(p).release_partitions(); })
+  auto apply(P&& p) const {
+    if constexpr (Backend::single_process) {
+      if (auto owned = std::move(p).release_partitions()) {
+        return apply(released_partitions<element_t<P>>{{}, std::move(owned)});
+      }
+    }
+    return apply(std::as_const(p));
   }
 };
 

@@ -1,5 +1,6 @@
 #pragma once
 // ln::collect(): all elements, in order, as a std::vector.
+#include <iterator>
 #include <utility>
 #include <vector>
 
@@ -22,6 +23,15 @@ struct collect_sink {
     out.emplace_back(std::forward<X>(x));
   }
   void reserve(std::size_t n) { out.reserve(n); }
+  // A whole partition a source owns (core/sink.hpp's push_block): the first is adopted as the
+  // result, later ones are appended.
+  void take_block(std::vector<T>&& block) {
+    if (out.empty()) {
+      out = std::move(block);
+    } else {
+      out.insert(out.end(), std::make_move_iterator(block.begin()), std::make_move_iterator(block.end()));
+    }
+  }
 };
 
 struct collect_action {
