@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench.sh: build every benchmarks/*.cpp in the release tree (g++ -O2) and run each one with
-# 5 repetitions, reporting the aggregates (mean, median, stddev, cv).
+# 5 repetitions, reporting the aggregates (mean, median, stddev, cv); then compile times
+# (scripts/compile_time.sh).
 #   scripts/bench.sh [extra Google Benchmark flags, e.g. --benchmark_filter=map]
 #   LINEAGE_BENCHES="map checkpoint"   runs only bench_map and bench_checkpoint
 set -euo pipefail
@@ -28,3 +29,9 @@ for bench in "${benches[@]}"; do
   echo "==== $(basename "$bench")"
   "$bench" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true "$@"
 done
+
+# Compile times (issue 12): only in a full run.
+if [ -z "${LINEAGE_BENCHES:-}" ]; then
+  echo
+  scripts/compile_time.sh
+fi

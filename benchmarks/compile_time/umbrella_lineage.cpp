@@ -1,0 +1,2 @@
+// Compile-time measurement (scripts/compile_time.sh): the umbrella header alone.
+#include <lineage/lineage.hpp>
