@@ -3,11 +3,8 @@
 #   README   the markdown file
 #   HEADING  the heading line the block follows (its first ```cpp block after it is compared)
 #   SOURCE   the file the block must equal
-foreach(var IN ITEMS README HEADING SOURCE)
-  if(NOT DEFINED ${var})
-    message(FATAL_ERROR "check_readme_code.cmake: -D${var}=... is required")
-  endif()
-endforeach()
+include("${CMAKE_CURRENT_LIST_DIR}/require_defined.cmake")
+lineage_require_defined(check_readme_code.cmake README HEADING SOURCE)
 
 file(READ "${README}" readme)
 file(READ "${SOURCE}" source)

@@ -4,11 +4,8 @@
 #   SOURCE      the test file; its line `// expect: <regex>` gives the expected diagnostic
 #   CONFIG      build configuration (for multi-config generators; may be empty)
 # Passes only when the build fails AND its output matches the regex (a CMake regex).
-foreach(var IN ITEMS BINARY_DIR TARGET SOURCE)
-  if(NOT DEFINED ${var})
-    message(FATAL_ERROR "compile_fail.cmake: -D${var}=... is required")
-  endif()
-endforeach()
+include("${CMAKE_CURRENT_LIST_DIR}/require_defined.cmake")
+lineage_require_defined(compile_fail.cmake BINARY_DIR TARGET SOURCE)
 
 file(READ "${SOURCE}" text)
 if(NOT text MATCHES "//[ \t]*expect:[ \t]*([^\r\n]*[^ \t\r\n])")

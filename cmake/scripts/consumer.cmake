@@ -6,12 +6,9 @@
 #                          LINEAGE_SOURCE_DIR by FETCHCONTENT_SOURCE_DIR_LINEAGE (offline)
 #   LINEAGE_SOURCE_DIR, LINEAGE_BINARY_DIR, CONSUMER_SOURCE_DIR, WORK_DIR
 #   GENERATOR, CXX_COMPILER, CXX_COMPILER_LAUNCHER (optional), CONFIG (optional)
-foreach(var IN ITEMS MODE LINEAGE_SOURCE_DIR LINEAGE_BINARY_DIR CONSUMER_SOURCE_DIR WORK_DIR
-                     GENERATOR CXX_COMPILER)
-  if(NOT DEFINED ${var} OR "${${var}}" STREQUAL "")
-    message(FATAL_ERROR "consumer.cmake: -D${var}=... is required")
-  endif()
-endforeach()
+include("${CMAKE_CURRENT_LIST_DIR}/require_defined.cmake")
+lineage_require_defined(consumer.cmake MODE LINEAGE_SOURCE_DIR LINEAGE_BINARY_DIR CONSUMER_SOURCE_DIR WORK_DIR
+                        GENERATOR CXX_COMPILER)
 if(NOT CONFIG)
   set(CONFIG Release)
 endif()

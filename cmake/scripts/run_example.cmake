@@ -1,10 +1,7 @@
 # Runs one example for CTest (see examples/CMakeLists.txt for the files it reads).
 #   EXECUTABLE, EXAMPLE_SOURCE_DIR, EXAMPLE_WORK_DIR
-foreach(var IN ITEMS EXECUTABLE EXAMPLE_SOURCE_DIR EXAMPLE_WORK_DIR)
-  if(NOT DEFINED ${var})
-    message(FATAL_ERROR "run_example.cmake: -D${var}=... is required")
-  endif()
-endforeach()
+include("${CMAKE_CURRENT_LIST_DIR}/require_defined.cmake")
+lineage_require_defined(run_example.cmake EXECUTABLE EXAMPLE_SOURCE_DIR EXAMPLE_WORK_DIR)
 
 file(REMOVE_RECURSE "${EXAMPLE_WORK_DIR}")
 file(MAKE_DIRECTORY "${EXAMPLE_WORK_DIR}")
