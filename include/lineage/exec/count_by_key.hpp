@@ -1,8 +1,10 @@
 #pragma once
-// ln::count_by_key(): for pair-like elements, how many elements each key has, as a
-// std::unordered_map<K, std::size_t>. An action: partitions count on their own and the
-// counts are added.
+// ln::count_by_key([ln::partitioner{0, hasher}] [, policy]): for pair-like elements, how many
+// elements each key has, as a std::unordered_map<K, std::size_t>. An action: partitions count
+// on their own and the counts are added. count_by_value (exec/count_by_value.hpp) is the same
+// action counting whole elements.
 #include <cstddef>
+#include <tuple>
 #include <type_traits>
 #include <unordered_map>
 #include <utility>
@@ -14,28 +16,15 @@
 namespace lineage {
 namespace detail {
 
-// The result map's hasher is key_hasher_t<K, Hash>: std::hash<K> when it exists (the map is
-// then a plain std::unordered_map<K, std::size_t>), else ln::default_hash<K> (pair and tuple
-// keys), or the user's (ln::partitioner{0, hasher}).
-template <class K, class Hash>
-struct count_by_key_sink {
-  std::unordered_map<K, std::size_t, key_hasher_t<K, Hash>> counts;
-  static constexpr bool can_stop = false;
-  // Its state, for a distributed backend's gather_ordered (exec/backend.hpp).
-  template <class Archive>
-  void serialize(Archive& ar) {
-    ar(counts);
-  }
+// What a counting action counts: the key of each pair-like element.
+struct count_keys {
+  template <class Ref>
+  using counted = key_of_t<Ref>;
   template <class X>
-  void operator()(X&& x) {
-    ++counts[std::get<0>(std::forward<X>(x))];
+  static decltype(auto) of(X&& x) {
+    return std::get<0>(std::forward<X>(x));
   }
-};
-
-template <class Hash>
-struct count_by_key_action {
-  partitioner<Hash> part;
-  template <class Ref, bool Parallel>
+  template <class Ref, class Hash>
   static constexpr bool accepts() {
     if constexpr (!pair_like<Ref>) {
       static_assert(always_false<Ref>, "ln::count_by_key(): the elements are not pair-like (std::pair, std::tuple of 2)");
@@ -47,14 +36,41 @@ struct count_by_key_action {
       return hashable;
     }
   }
+};
+
+// The counts of one partition, then of all. The map's hasher is key_hasher_t<K, Hash>:
+// std::hash<K> when it exists (the map is then a plain std::unordered_map<K, std::size_t>),
+// else ln::default_hash<K> (pair and tuple keys), or the user's (ln::partitioner{0, hasher}).
+template <class K, class Hash, class What>
+struct counting_sink {
+  std::unordered_map<K, std::size_t, key_hasher_t<K, Hash>> counts;
+  static constexpr bool can_stop = false;
+  // Its state, for a distributed backend's gather_ordered (exec/backend.hpp).
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(counts);
+  }
+  template <class X>
+  void operator()(X&& x) {
+    ++counts[What::of(std::forward<X>(x))];
+  }
+};
+
+template <class Hash, class What>
+struct counting_action {
+  partitioner<Hash> part;
+  template <class Ref, bool Parallel>
+  static constexpr bool accepts() {
+    return What::template accepts<Ref, Hash>();
+  }
   template <class Ref>
   auto make() const {
-    using K = key_of_t<Ref>;
+    using K = typename What::template counted<Ref>;
     using map_hash = key_hasher_t<K, Hash>;
     if constexpr (std::is_same_v<map_hash, std::hash<K>>) {
-      return count_by_key_sink<K, Hash>{};
+      return counting_sink<K, Hash, What>{};
     } else {
-      return count_by_key_sink<K, Hash>{std::unordered_map<K, std::size_t, map_hash>(0, part.template hash_for<K>())};
+      return counting_sink<K, Hash, What>{std::unordered_map<K, std::size_t, map_hash>(0, part.template hash_for<K>())};
     }
   }
   template <class Acc>
@@ -76,11 +92,11 @@ struct count_by_key_action {
 struct count_by_key_fn : usable_bare<count_by_key_fn> {
   template <execution_policy Policy = seq_t>
   auto operator()(Policy policy = {}) const {
-    return detail::make_action(detail::count_by_key_action<std_hash>{}, policy);
+    return detail::make_action(detail::counting_action<std_hash, detail::count_keys>{}, policy);
   }
   template <class Hash, execution_policy Policy = seq_t>
   auto operator()(partitioner<Hash> part, Policy policy = {}) const {
-    return detail::make_action(detail::count_by_key_action<Hash>{std::move(part)}, policy);
+    return detail::make_action(detail::counting_action<Hash, detail::count_keys>{std::move(part)}, policy);
   }
 };
 inline constexpr count_by_key_fn count_by_key{};
