@@ -65,7 +65,9 @@ class node : public pipeline_interface<node<Op, Up>> {
 
   template <class Ctx>
   auto producer(const Ctx& ctx) const {
-    if constexpr (is_narrow) {
+    if constexpr (is_narrow && op_traits<Op>::partition_wise) {
+      return op_.template partition_producer<reference_t<Up>>(up_.producer(ctx), ctx);
+    } else if constexpr (is_narrow) {
       return detail::narrow_producer<decltype(up_.producer(ctx)), Op, reference_t<Up>>(up_.producer(ctx), op_);
     } else {
       return op_.produce(up_, ctx);

@@ -12,6 +12,8 @@
 //   template <class In> static constexpr bool check();  static_asserts with a clear message
 //   template <class In> using reference = ...;    what it pushes, given what it receives
 // and, if narrow:        template <class In, class Down> auto sink(Down& down) const;
+//     (or, if partition_wise below: template <class In, class UpProducer, class Ctx>
+//      auto partition_producer(UpProducer up, const Ctx& ctx) const;  see below)
 //     if wide or marker: template <class Up, class Ctx> auto produce(const Up&, const Ctx&) const;
 //
 // Optional (default in brackets):
@@ -22,6 +24,16 @@
 //                                                 input survives it (exec/key_partitioning.hpp)
 //   static constexpr bool partitions_by_key       [false] the output is hash-partitioned by key
 //                                                 with std::hash (by-key operators, default hasher)
+//   static constexpr bool partition_wise          [false] a narrow operator that works on whole
+//                                                 partitions (map_partitions, coalesce, sample,
+//                                                 zip_with_index): instead of an element sink it
+//                                                 wraps the upstream producer (its fused kernel,
+//                                                 run as one loop) into a producer of its own,
+//                                                 partition_producer<In>(up, ctx), which knows the
+//                                                 partition index and where each partition begins
+//                                                 and ends; downstream narrow operators still fuse
+//                                                 into its run(). exec/whole_partition.hpp has the
+//                                                 helpers.
 //   static constexpr std::size_t extra_stages     [0] kernels the operator runs that the lineage
 //                                                 walk cannot see (not its second inputs: the walk
 //                                                 visits and counts those)
@@ -70,6 +82,13 @@ struct op_traits {
   static constexpr bool partitions_by_key = [] {
     if constexpr (requires { Op::partitions_by_key; }) {
       return static_cast<bool>(Op::partitions_by_key);
+    } else {
+      return false;
+    }
+  }();
+  static constexpr bool partition_wise = [] {
+    if constexpr (requires { Op::partition_wise; }) {
+      return static_cast<bool>(Op::partition_wise);
     } else {
       return false;
     }
