@@ -139,7 +139,12 @@ struct union_all_op {
       std::size_t offset = 0;
       std::apply(
           [&](auto&... s) {
-            ((detail::move_into_union(std::move(s), offset, out, ctx), offset += s.partitions()), ...);
+            const auto move_one = [&](auto& in) {
+              const std::size_t count = in.partitions();
+              detail::move_into_union(std::move(in), offset, out, ctx);
+              offset += count;
+            };
+            (move_one(s), ...);
           },
           sets);
       return detail::make_partitioned_producer(std::move(out));
