@@ -132,7 +132,7 @@ void BM_top_lineage_seq(benchmark::State& state) {
 void BM_top_lineage_par(benchmark::State& state) {
   bool same = true;
   for (auto _ : state) {
-    auto out = ln::parallelize(top_input(), 2) | ln::top(top_n, ln::par);
+    auto out = top_input() | ln::top(top_n, ln::par);
     benchmark::DoNotOptimize(out.data());
     same = same && out == expected_top();
   }

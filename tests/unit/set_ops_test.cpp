@@ -106,7 +106,7 @@ const auto keys_of = [](const std::vector<kv>& v) {
 
 }  // namespace
 
-TEST_CASE("union_all: the left's elements then the right's, partitions concatenated", "[set_ops]") {
+TEST_CASE("union_all: the left's elements then the right's, partitions concatenated", "[set_ops][par]") {
   for (const auto& c : all_inputs()) {
     INFO(c.name);
     const auto expected = concat(c.left, c.right);
@@ -129,7 +129,7 @@ TEST_CASE("union_all: the left's elements then the right's, partitions concatena
   }
 }
 
-TEST_CASE("subtract: the left's elements the right does not hold, duplicates kept", "[set_ops]") {
+TEST_CASE("subtract: the left's elements the right does not hold, duplicates kept", "[set_ops][par]") {
   for (const auto& c : all_inputs()) {
     INFO(c.name);
     const auto expected = sorted(subtract_oracle(c.left, c.right));  // whole pairs: composite elements
@@ -146,7 +146,7 @@ TEST_CASE("subtract: the left's elements the right does not hold, duplicates kep
   }
 }
 
-TEST_CASE("subtract_by_key: the left's pairs whose key the right does not have", "[set_ops]") {
+TEST_CASE("subtract_by_key: the left's pairs whose key the right does not have", "[set_ops][par]") {
   for (const auto& c : all_inputs()) {
     INFO(c.name);
     const auto expected = sorted(subtract_by_key_oracle(c.left, c.right));
@@ -162,7 +162,7 @@ TEST_CASE("subtract_by_key: the left's pairs whose key the right does not have",
   }
 }
 
-TEST_CASE("intersection: each element both sides hold, once", "[set_ops]") {
+TEST_CASE("intersection: each element both sides hold, once", "[set_ops][par]") {
   for (const auto& c : all_inputs()) {
     INFO(c.name);
     const auto expected = sorted(intersection_oracle(c.left, c.right));
@@ -179,7 +179,7 @@ TEST_CASE("intersection: each element both sides hold, once", "[set_ops]") {
   }
 }
 
-TEST_CASE("cartesian: every pair, one partition per pair of input partitions", "[set_ops]") {
+TEST_CASE("cartesian: every pair, one partition per pair of input partitions", "[set_ops][par]") {
   for (const auto& c : all_inputs()) {
     if (c.left.size() * c.right.size() > 100'000) continue;
     INFO(c.name);
@@ -207,7 +207,7 @@ TEST_CASE("cartesian: every pair, one partition per pair of input partitions", "
                                                                        std::vector<int>(big.begin(), big.begin() + 5)));
 }
 
-TEST_CASE("several-input operators inside a checkpointed lineage: the signature covers both inputs", "[set_ops]") {
+TEST_CASE("several-input operators inside a checkpointed lineage: the signature covers both inputs", "[set_ops][par]") {
   ckpt_test::scratch_dir dir;
   const auto left = wide_test::keyed(shape::random, 300, 2501);
   const auto right_a = wide_test::keyed(shape::random, 200, 2502);
