@@ -5,6 +5,7 @@
 // partition i, then y in right partition j. Wide: both inputs are materialized; in one process
 // the pairs are made as each output partition runs (never stored); a distributed backend
 // first sends left partition i and right partition j to the owner of output partition (i, j).
+#include <concepts>
 #include <cstddef>
 #include <memory>
 #include <optional>

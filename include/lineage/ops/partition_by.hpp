@@ -7,6 +7,7 @@
 // the same partition count does not shuffle again; and partition_by of data already
 // partitioned so (into the same count) does not shuffle either.
 #include <cstddef>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <type_traits>

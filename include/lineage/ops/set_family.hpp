@@ -9,6 +9,7 @@
 //   Tag::check<In, Right, Hash>()      static_asserts naming it
 //   Tag::as_left(p), Tag::as_right(p)  each side as the pairs the join core takes: an element x
 //                                      as (x, unit), or a right pair's value dropped
+#include <concepts>
 #include <string_view>
 #include <tuple>
 #include <type_traits>

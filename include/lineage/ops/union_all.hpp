@@ -10,6 +10,7 @@
 // the union fuse into it. A distributed backend owns partitions by their index, so there the
 // inputs are materialized and each partition is moved to the process that owns its new index.
 #include <cstddef>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
