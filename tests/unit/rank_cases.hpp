@@ -125,4 +125,45 @@ void wide(const Check& check) {
   }
 }
 
+// Operators with several inputs (union_all, subtract, subtract_by_key, intersection, cartesian)
+// and by-key partitioning (partition_by, repartition_and_sort_within_partitions, sort_by with a
+// comparator and a partition count).
+template <class Check>
+void several_inputs_and_partitioning(const Check& check) {
+  for (const shape s : {shape::empty, shape::skewed, shape::random}) {
+    for (const std::size_t n : {std::size_t{1}, std::size_t{300}}) {
+      const auto data = wide_test::keyed(s, n, 1430 + static_cast<unsigned>(n));
+      const auto other = wide_test::keyed(s, n / 2 + 1, 1440 + static_cast<unsigned>(n));
+      for_each_source(data, [&](const std::string& src, const auto& source, bool) {
+        const std::string at = src + ", " + wide_test::name_of(s) + ", n = " + std::to_string(n);
+        const auto key = [](const kv& x) { return x.first; };
+        check(at + ": union_all", [&](auto p) {
+          return source() | ln::union_all(ln::parallelize(other, 3), other) | ln::map_values(twice) | ln::collect(p);
+        });
+        check(at + ": union_all | reduce_by_key",
+              [&](auto p) { return source() | ln::union_all(ln::parallelize(other, 4)) | ln::reduce_by_key(plus) | ln::collect(p); });
+        check(at + ": subtract", [&](auto p) { return source() | ln::subtract(ln::parallelize(other, 2)) | ln::collect(p); });
+        check(at + ": subtract_by_key", [&](auto p) { return source() | ln::subtract_by_key(other, 4) | ln::collect(p); });
+        check(at + ": intersection",
+              [&](auto p) { return source() | ln::map(key) | ln::intersection(ln::parallelize(other, 3) | ln::map(key)) | ln::collect(p); });
+        check(at + ": cartesian", [&](auto p) {
+          return source() | ln::map(key) | ln::cartesian(ln::parallelize(std::vector<int>{1, 2, 3, 4, 5}, 2)) | ln::collect(p);
+        });
+        check(at + ": partition_by", [&](auto p) {
+          const auto cp = source() | ln::partition_by(3) | ln::local_checkpoint(p);
+          return std::make_tuple(cp.partitions(), cp.size(), cp | ln::collect(p));
+        });
+        check(at + ": partition_by | reduce_by_key",
+              [&](auto p) { return source() | ln::partition_by(4) | ln::reduce_by_key(plus, 4) | ln::collect(p); });
+        check(at + ": repartition_and_sort_within_partitions", [&](auto p) {
+          return source() | ln::repartition_and_sort_within_partitions(3, std::greater<>()) | ln::collect(p);
+        });
+        check(at + ": sort_by(key, comparator, 4)", [&](auto p) {
+          return source() | ln::sort_by([](const kv& x) { return x.second; }, std::greater<>(), 4) | ln::collect(p);
+        });
+      });
+    }
+  }
+}
+
 }  // namespace rank_cases

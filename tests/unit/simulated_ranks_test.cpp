@@ -71,6 +71,10 @@ TEST_CASE("ranks: wide operators equal ln::seq", "[ranks]") {
   rank_cases::wide([](const std::string& what, const auto& build) { check_on_ranks(what, build); });
 }
 
+TEST_CASE("ranks: several-input and partitioning operators equal ln::seq", "[ranks][set_ops]") {
+  rank_cases::several_inputs_and_partitioning([](const std::string& what, const auto& build) { check_on_ranks(what, build); });
+}
+
 TEST_CASE("ranks: agree returns rank 0's value on every rank", "[ranks]") {
   for (const std::size_t ranks : rank_counts) {
     const auto got = run_on_ranks(ranks, [](ranks_policy p) {

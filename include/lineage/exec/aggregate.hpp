@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "action.hpp"
+#include "seq_op.hpp"
 
 namespace lineage {
 namespace detail {
@@ -22,16 +23,7 @@ struct aggregate_sink {
   }
   template <class X>
   void operator()(X&& x) {
-    if constexpr (std::is_invocable_v<const SeqOp&, U&&, X&&>) {
-      acc = (*seq_op)(std::move(acc), std::forward<X>(x));
-    } else {
-      auto&& result = (*seq_op)(acc, std::forward<X>(x));  // seq_op(U&, x): mutates acc, returns it
-      if constexpr (std::is_lvalue_reference_v<decltype(result)>) {
-        if (&result != &acc) acc = result;
-      } else {
-        acc = std::move(result);
-      }
-    }
+    apply_seq_op(*seq_op, acc, std::forward<X>(x));
   }
 };
 
@@ -43,9 +35,9 @@ struct aggregate_action {
 
   template <class Ref, bool Parallel>
   static constexpr bool accepts() {
-    constexpr bool folds = std::is_invocable_r_v<U, const SeqOp&, U, Ref> || std::is_invocable_r_v<U, const SeqOp&, U&, Ref>;
+    constexpr bool folds = folds_into<U, SeqOp, Ref>;
     static_assert(folds, "ln::aggregate(zero, seq_op, comb_op): seq_op(acc, element) must return the accumulator");
-    constexpr bool combines = std::is_invocable_r_v<U, const CombOp&, U, U>;
+    constexpr bool combines = folds_into<U, CombOp, U>;
     static_assert(!folds || combines, "ln::aggregate(zero, seq_op, comb_op): comb_op(acc, acc) must return the accumulator");
     return folds && combines;
   }
@@ -55,12 +47,14 @@ struct aggregate_action {
   }
   template <class Acc>
   void merge(Acc& into, Acc&& later) const {
-    into.acc = comb_op(std::move(into.acc), std::move(later.acc));
+    apply_seq_op(comb_op, into.acc, std::move(later.acc));
   }
   // Sequentially one accumulator saw every partition: still combine it with zero, as Spark does.
   template <class Acc>
   U finish(Acc&& acc) const {
-    return comb_op(U(zero), std::move(acc.acc));
+    U result(zero);
+    apply_seq_op(comb_op, result, std::move(acc.acc));
+    return result;
   }
 };
 

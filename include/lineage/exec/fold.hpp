@@ -3,13 +3,15 @@
 //
 // Under ln::par each partition folds from `init` and the partition results are combined in
 // order with op(acc, acc), as Spark's fold does: `init` must then be op's neutral element
-// (0 for +, 1 for *) and op must accept two accumulators.
+// (0 for +, 1 for *) and op must accept two accumulators. op may take the accumulator by `Acc&`,
+// mutate it and return it (exec/seq_op.hpp).
 #include <concepts>
 #include <type_traits>
 #include <utility>
 
 #include "../core/concepts.hpp"
 #include "action.hpp"
+#include "seq_op.hpp"
 
 namespace lineage {
 namespace detail {
@@ -26,7 +28,7 @@ struct fold_sink {
   }
   template <class X>
   void operator()(X&& x) {
-    acc = (*op)(std::move(acc), std::forward<X>(x));
+    apply_seq_op(*op, acc, std::forward<X>(x));
   }
 };
 
@@ -37,10 +39,10 @@ struct fold_action {
 
   template <class Ref, bool Parallel>
   static constexpr bool accepts() {
-    constexpr bool folds = std::is_invocable_r_v<Acc, const Op&, Acc, Ref>;
+    constexpr bool folds = folds_into<Acc, Op, Ref>;
     static_assert(folds, "ln::fold(init, op): op(acc, element) must be callable and return the accumulator type");
     if constexpr (folds && Parallel) {
-      constexpr bool combines = std::is_invocable_r_v<Acc, const Op&, Acc, Acc>;
+      constexpr bool combines = folds_into<Acc, Op, Acc>;
       static_assert(combines,
                     "ln::fold with ln::par combines partition results with op(acc, acc): "
                     "op must also accept two accumulators");
@@ -54,7 +56,7 @@ struct fold_action {
     return fold_sink<Acc, Op>{init, &op};
   }
   void merge(fold_sink<Acc, Op>& into, fold_sink<Acc, Op>&& later) const {
-    into.acc = op(std::move(into.acc), std::move(later.acc));
+    apply_seq_op(op, into.acc, std::move(later.acc));
   }
   Acc finish(fold_sink<Acc, Op>&& s) const { return std::move(s.acc); }
 };

@@ -20,27 +20,10 @@
 #include "../core/pipeline.hpp"
 #include "collect.hpp"  // running the plan: iteration (core/interop.hpp)
 #include "join_kind.hpp"
+#include "key_routing.hpp"
 #include "shuffle.hpp"
 
 namespace lineage::detail {
-
-template <class K, class Hash>
-struct route_by_key {
-  key_partitioner<K, Hash> partition_of;
-  template <class Pair>
-  std::size_t operator()(const Pair& p) const {
-    return partition_of(std::get<0>(p));
-  }
-};
-
-template <class T, class K, class Hash>
-struct pair_router_combiner_maker {
-  const partitioner<Hash>* part;
-  auto operator()(std::size_t n) const {
-    using router = route_by_key<K, Hash>;
-    return routing_combiner<T, router>{buckets_of<T>(n), router{{n, part->template hash_for<K>()}}};
-  }
-};
 
 // A key's right values, and whether a left element matched them: only the kinds that emit
 // right-only keys need the flag (the inner and left joins keep the plain vector).

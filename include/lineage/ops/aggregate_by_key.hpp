@@ -1,7 +1,8 @@
 #pragma once
 // ln::aggregate_by_key(zero, seq_op, comb_op [, ln::partitioner{n, hasher}]): pairs (k, v) ->
 // one pair (k, u) per key, where u starts at `zero`, takes each value with u = seq_op(u, v)
-// and partition results combine with comb_op(u, u) (Spark's aggregateByKey). Wide.
+// and partition results combine with comb_op(u, u) (Spark's aggregateByKey). Wide. seq_op may
+// also take the accumulator by `U&`, mutate it and return it (exec/seq_op.hpp).
 #include <memory>
 #include <string_view>
 #include <type_traits>
@@ -11,6 +12,7 @@
 #include "../core/concepts.hpp"
 #include "../core/partitioned.hpp"
 #include "../exec/combine_by_key.hpp"
+#include "../exec/seq_op.hpp"
 #include "../exec/shuffle.hpp"
 #include "../plan/op_kind.hpp"
 
@@ -39,12 +41,12 @@ struct aggregate_by_key_op {
       static_assert(detail::always_false<In>,
                     "ln::aggregate_by_key: the key type has no std::hash; pass a hasher in ln::partitioner");
       return false;
-    } else if constexpr (!std::is_invocable_r_v<U, const SeqOp&, U, detail::value_of_t<In>>) {
+    } else if constexpr (!detail::folds_into<U, SeqOp, detail::value_of_t<In>>) {
       static_assert(detail::always_false<In>,
                     "ln::aggregate_by_key(zero, seq_op, comb_op): seq_op(acc, value) must return the accumulator");
       return false;
     } else {
-      constexpr bool ok = std::is_invocable_r_v<U, const CombOp&, U, U>;
+      constexpr bool ok = detail::folds_into<U, CombOp, U>;
       static_assert(ok, "ln::aggregate_by_key(zero, seq_op, comb_op): comb_op(acc, acc) must return the accumulator");
       return ok;
     }
@@ -56,13 +58,15 @@ struct aggregate_by_key_op {
     const aggregate_by_key_op* self;
     template <class V>
     U create(V&& v) const {
-      return self->seq_op(U(self->zero), std::forward<V>(v));
+      U acc(self->zero);
+      detail::apply_seq_op(self->seq_op, acc, std::forward<V>(v));
+      return acc;
     }
     template <class V>
     void merge_value(U& acc, V&& v) const {
-      acc = self->seq_op(std::move(acc), std::forward<V>(v));
+      detail::apply_seq_op(self->seq_op, acc, std::forward<V>(v));
     }
-    void merge_combiners(U& acc, U&& later) const { acc = self->comb_op(std::move(acc), std::move(later)); }
+    void merge_combiners(U& acc, U&& later) const { detail::apply_seq_op(self->comb_op, acc, std::move(later)); }
   };
 
   template <pipeline Up, class Ctx>

@@ -1,14 +1,17 @@
 #pragma once
-// ln::sort_by(key_fn [, ln::ascending | ln::descending]): all elements ordered by key_fn(x),
-// stable (equal keys keep their order). Wide: ends the stage. A sample sort through the one
-// shuffle (see produce below); the result is cut into as many partitions as the upstream had,
-// in order.
+// ln::sort_by(key_fn [, ln::ascending | ln::descending | comparator] [, partitions]): all
+// elements ordered by key_fn(x) (a comparator takes two keys and says whether the first goes
+// before), stable (equal keys keep their order): Spark's sortBy(f, ascending, numPartitions).
+// Wide: ends the stage. A sample sort through the one shuffle (see produce below); the result
+// is cut into `partitions` partitions (default: as many as the upstream had), in order.
 #include <algorithm>
+#include <concepts>
 #include <cstddef>
 #include <functional>
 #include <iterator>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -61,13 +64,45 @@ inline constexpr std::size_t sort_samples_per_run = 64;
 
 }  // namespace detail
 
+namespace detail {
+
+// Whether key a goes before key b under an order (ascending_t, descending_t or a comparator).
+template <class Order>
+struct key_order {
+  const Order* order;
+  template <class A, class B>
+  bool operator()(const A& a, const B& b) const {
+    if constexpr (std::is_same_v<Order, ascending_t>) {
+      return a < b;
+    } else if constexpr (std::is_same_v<Order, descending_t>) {
+      return b < a;
+    } else {
+      return std::invoke(*order, a, b);
+    }
+  }
+};
+
+template <class Order>
+constexpr std::string_view sort_by_name() {
+  if constexpr (std::is_same_v<Order, ascending_t>) {
+    return "sort_by";
+  } else if constexpr (std::is_same_v<Order, descending_t>) {
+    return "sort_by[descending]";
+  } else {
+    return "sort_by[comparator]";
+  }
+}
+
+}  // namespace detail
+
 template <class KeyFn, class Order = ascending_t>
 struct sort_by_op {
   KeyFn key;
+  Order order{};
+  std::size_t partitions = 0;  // 0: as many as the upstream has
 
   static constexpr plan::op_kind kind = plan::op_kind::wide;
-  static constexpr std::string_view name =
-      std::is_same_v<Order, ascending_t> ? std::string_view("sort_by") : std::string_view("sort_by[descending]");
+  static constexpr std::string_view name = detail::sort_by_name<Order>();
 
   template <class In>
   static constexpr bool check() {
@@ -82,10 +117,16 @@ struct sort_by_op {
                     "ln::sort_by(key_fn): key_fn is not invocable with the pipeline's element type");
       return false;
     } else {
-      using K = std::invoke_result_t<const KeyFn&, arg>;
-      constexpr bool ok = std::totally_ordered<std::remove_cvref_t<K>>;
-      static_assert(ok, "ln::sort_by(key_fn): key_fn must return something ordered by <");
-      return ok;
+      using K = std::remove_cvref_t<std::invoke_result_t<const KeyFn&, arg>>;
+      if constexpr (std::is_same_v<Order, ascending_t> || std::is_same_v<Order, descending_t>) {
+        constexpr bool ok = std::totally_ordered<K>;
+        static_assert(ok, "ln::sort_by(key_fn): key_fn must return something ordered by <");
+        return ok;
+      } else {
+        constexpr bool ok = std::is_invocable_r_v<bool, const Order&, const K&, const K&>;
+        static_assert(ok, "ln::sort_by(key_fn, comparator): comparator(key, key) must return bool");
+        return ok;
+      }
     }
   }
   template <class In>
@@ -104,18 +145,12 @@ struct sort_by_op {
   auto produce(const Up& up, const Ctx& ctx) const {
     using T = element_t<Up>;
     using K = std::remove_cvref_t<std::invoke_result_t<const KeyFn&, const T&>>;
-    auto key_less = [](const auto& a, const auto& b) {
-      if constexpr (std::is_same_v<Order, ascending_t>) {
-        return a < b;
-      } else {
-        return b < a;
-      }
-    };
+    const detail::key_order<Order> key_less{&order};
     auto less = [&](const T& a, const T& b) { return key_less(std::invoke(key, a), std::invoke(key, b)); };
 
     auto runs = detail::compute_partitions(up, ctx);
     const std::size_t upstream = runs.partitions();
-    const std::size_t n = upstream == 0 ? 1 : upstream;
+    const std::size_t n = partitions != 0 ? partitions : (upstream == 0 ? 1 : upstream);
     ctx.for_each_owned_partition(upstream, [&](std::size_t i) {
       std::stable_sort(runs.at(i).begin(), runs.at(i).end(), less);
     });
@@ -173,15 +208,36 @@ struct sort_by_op {
   }
 };
 
+namespace detail {
+template <class N>
+concept partition_count = std::integral<N> && !std::is_same_v<N, bool>;
+
+inline std::size_t checked_sort_partitions(long long n) {
+  if (n < 1) throw std::invalid_argument("ln::sort_by: the partition count must be at least 1");
+  return static_cast<std::size_t>(n);
+}
+}  // namespace detail
+
 struct sort_by_fn {
   template <class KeyFn, class Order = ascending_t>
-    requires std::is_same_v<Order, ascending_t> || std::is_same_v<Order, descending_t>
-  auto operator()(KeyFn key, Order = {}) const {
-    return op_closure<sort_by_op<KeyFn, Order>>{{}, {std::move(key)}};
+    requires(!std::is_same_v<Order, bool> && !detail::partition_count<Order>)
+  auto operator()(KeyFn key, Order order = {}) const {
+    return op_closure<sort_by_op<KeyFn, Order>>{{}, {std::move(key), std::move(order), 0}};
+  }
+  // Spark's sortBy(f, ascending, numPartitions): ln::sort_by(f, ln::descending, n).
+  template <class KeyFn, class Order, detail::partition_count N>
+    requires(!std::is_same_v<Order, bool>)
+  auto operator()(KeyFn key, Order order, N partitions) const {
+    return op_closure<sort_by_op<KeyFn, Order>>{
+        {}, {std::move(key), std::move(order), detail::checked_sort_partitions(static_cast<long long>(partitions))}};
+  }
+  template <class KeyFn, detail::partition_count N>
+  auto operator()(KeyFn key, N partitions) const {
+    return (*this)(std::move(key), ascending, partitions);
   }
   // Spark's `sortBy(f, ascending = false)`.
-  template <class KeyFn>
-  auto operator()(KeyFn key, bool) const {
+  template <class KeyFn, class... Rest>
+  auto operator()(KeyFn key, bool, Rest...) const {
     static_assert(detail::always_false<KeyFn>,
                   "ln::sort_by(key, bool): use ln::descending (or ln::ascending) for the order, not a bool");
     return op_closure<sort_by_op<KeyFn, ascending_t>>{{}, {std::move(key)}};

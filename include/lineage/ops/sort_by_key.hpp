@@ -1,6 +1,7 @@
 #pragma once
-// ln::sort_by_key([ln::ascending | ln::descending]) / ln::sort_by_key: pairs (k, v) ordered by
-// k, stable, as Spark's sortByKey: ln::sort_by on the key (explain shows "sort_by").
+// ln::sort_by_key([ln::ascending | ln::descending | comparator] [, partitions]) /
+// ln::sort_by_key: pairs (k, v) ordered by k, stable, as Spark's sortByKey(ascending,
+// numPartitions): ln::sort_by on the key (explain shows "sort_by").
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -22,13 +23,22 @@ struct pair_key {
 
 struct sort_by_key_fn : usable_bare<sort_by_key_fn> {
   template <class Order = ascending_t>
-    requires std::is_same_v<Order, ascending_t> || std::is_same_v<Order, descending_t>
+    requires(!std::is_same_v<Order, bool> && !detail::partition_count<Order>)
   auto operator()(Order order = {}) const {
-    return sort_by(detail::pair_key{}, order);
+    return sort_by(detail::pair_key{}, std::move(order));
   }
-  template <class B>
+  template <class Order, detail::partition_count N>
+    requires(!std::is_same_v<Order, bool>)
+  auto operator()(Order order, N partitions) const {
+    return sort_by(detail::pair_key{}, std::move(order), partitions);
+  }
+  template <detail::partition_count N>
+  auto operator()(N partitions) const {
+    return sort_by(detail::pair_key{}, ascending, partitions);
+  }
+  template <class B, class... Rest>
     requires std::is_same_v<B, bool>
-  auto operator()(B) const {
+  auto operator()(B, Rest...) const {
     static_assert(detail::always_false<B>,
                   "ln::sort_by_key(bool): use ln::descending (or ln::ascending) for the order, not a bool");
     return sort_by(detail::pair_key{});
