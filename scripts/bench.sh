@@ -28,3 +28,4 @@ for bench in "${benches[@]}"; do
   echo "==== $(basename "$bench")"
   "$bench" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true "$@"
 done
+if [ -x build/release/benchmarks/mpi_wordcount/mpi_wordcount ]; then echo; echo "==== mpi_wordcount"; benchmarks/mpi_wordcount/run.sh build/release/benchmarks/mpi_wordcount/mpi_wordcount; fi
