@@ -33,7 +33,7 @@ auto partitions_of(const P& p) {
 
 }  // namespace
 
-TEST_CASE("parallelize: partitions are slices and the identity hashes them as vectors", "[parallelize]") {
+TEST_CASE("parallelize: partitions are slices and the identity hashes them as vectors", "[parallelize][par]") {
   for (const std::size_t n : lineage_test::sizes) {
     const auto data = lineage_test::random_ints(n, 1401);
     std::vector<std::string> words;
