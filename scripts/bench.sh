@@ -29,6 +29,13 @@ for bench in "${benches[@]}"; do
   echo "==== $(basename "$bench")"
   "$bench" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true "$@"
 done
+# The MPI word count (np 1 and 2 against ln::par(2) and a hand loop), when built with MPI.
+mpi_bench=build/release/benchmarks/mpi_wordcount/mpi_wordcount
+if [ -z "${LINEAGE_BENCHES:-}" ] && [ -x "$mpi_bench" ]; then
+  echo
+  echo "==== mpi_wordcount"
+  benchmarks/mpi_wordcount/run.sh "$mpi_bench"
+fi
 
 # Compile times (issue 12): only in a full run.
 if [ -z "${LINEAGE_BENCHES:-}" ]; then

@@ -62,8 +62,7 @@ std::uint64_t content_identity(const range_source<H>& s) {
 }
 template <class T>
 std::uint64_t content_identity(const parallelized<T>& s) {
-  if (auto id = s.content_id()) return *id;  // split over processes: the identity of every partition
-  return storage::content_hash(s.partition_data());
+  return s.content_id();
 }
 template <class T>
 std::uint64_t content_identity(const checkpointed<T>& s) {

@@ -40,7 +40,6 @@ inline auto pipeline(const std::vector<int>& data, std::atomic<std::size_t>* cal
 
 // The pipeline's result in one process, every partition: the oracle.
 inline std::vector<std::pair<int, long>> expected(const std::vector<int>& data) {
-  const ln::scoped_source_placement everything({});
   std::atomic<std::size_t> calls{0};
   return pipeline(data, &calls) | ln::collect(ln::seq);
 }

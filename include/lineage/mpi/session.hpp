@@ -10,8 +10,8 @@
 // that run a rank's partitions never do. If MPI is already initialized (by the program or
 // another library), the session uses it and leaves finalizing to whoever initialized it.
 //
-// While a session lives, owning sources keep only this rank's partitions (exec/placement.hpp):
-// ln::parallelize(range, n) keeps partition i on rank i % size.
+// A session changes nothing about how a pipeline runs: the policy of each action does
+// (ln::seq, ln::par: the whole plan here; ln::mpi::world: partition i on rank i % size).
 //
 // Failure model: a session destroyed while an exception unwinds the stack calls MPI_Abort
 // rather than MPI_Finalize. Finalize waits for the other ranks, which may be inside a
@@ -21,10 +21,7 @@
 #include <cstddef>
 #include <exception>
 #include <stdexcept>
-#include <optional>
 #include <string>
-
-#include "../exec/placement.hpp"
 
 namespace lineage::mpi {
 
@@ -98,14 +95,11 @@ class session {
     if (provided_ < MPI_THREAD_FUNNELED) {
       throw mpi_error("lineage::mpi: the MPI library grants less than MPI_THREAD_FUNNELED");
     }
-    // ln::parallelize keeps this rank's partitions from now on (exec/placement.hpp).
-    placement_.emplace(source_placement{rank(), size()});
   }
 
   bool owner_ = false;
   int provided_ = MPI_THREAD_SINGLE;
   int unwinding_at_start_ = std::uncaught_exceptions();
-  std::optional<scoped_source_placement> placement_;
 };
 
 }  // namespace lineage::mpi

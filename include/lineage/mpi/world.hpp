@@ -15,6 +15,7 @@
 #include <mpi.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
@@ -46,6 +47,17 @@ struct world_t {
   constexpr world_t operator()(std::size_t n) const { return world_t{n, message_limit}; }
 };
 inline constexpr world_t world{};
+
+namespace detail {
+inline std::atomic<std::uint64_t>& shuffled_bytes_counter() noexcept {
+  static std::atomic<std::uint64_t> bytes{0};
+  return bytes;
+}
+}  // namespace detail
+
+// Bytes this process has sent to other ranks in shuffles (exchange) since it started: what a
+// benchmark reports as bytes shuffled per rank.
+inline std::uint64_t shuffled_bytes() noexcept { return detail::shuffled_bytes_counter().load(std::memory_order_relaxed); }
 
 class world_backend {
  public:
@@ -101,6 +113,11 @@ class world_backend {
         out.sizes[to] = out.data.size() - before;
       }
     });
+    std::uint64_t to_others = 0;
+    for (std::size_t to = 0; to < size_; ++to) {
+      if (to != rank_) to_others += out.sizes[to];
+    }
+    detail::shuffled_bytes_counter().fetch_add(to_others, std::memory_order_relaxed);
     written.clear();  // sent: free it before the bytes arrive
     const auto in = detail::all_to_all_bytes(comm_, std::move(out), limit_);
 

@@ -1,18 +1,18 @@
 #pragma once
 // ln::parallelize(range, partitions): an owning source split into `partitions` partitions of
-// (nearly) equal size, as Spark's parallelize. The elements are copied (or moved, from an
-// rvalue container) once; copies of the pipeline share them.
+// (nearly) equal size, as Spark's parallelize. The elements are copied once (an rvalue
+// std::vector is moved in whole, other rvalue containers element by element) into one shared
+// vector; copies of the pipeline share it. A partition is a slice of it: element `index` of n
+// is in partition index * partitions / n.
 //
-// Under an MPI session (<lineage/mpi.hpp>) with several ranks, each rank keeps only its own
-// partitions (i % size == rank, exec/placement.hpp): such a source then runs under
-// ln::mpi::world only (ln::seq or ln::par would miss the other ranks' partitions, and throw).
-// ln::parallelize(range, partitions, policy) keeps what `policy` runs here: with ln::seq every
-// partition, also under a session. A source that dropped partitions keeps the content identity
-// of all of them (a checkpoint's signature must not depend on the rank count), computed while
-// splitting.
+// Which partitions run where is the backend's business (exec/backend.hpp), decided by the
+// policy of the action: ln::seq and ln::par run every slice in this process, also under an MPI
+// session, and ln::mpi::world runs slice i on rank i % size only. Every rank holds the input
+// (SPMD: each built it to call parallelize) but materializes only what its backend runs.
+#include <algorithm>
 #include <cstddef>
-#include <iterator>
 #include <cstdint>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <ranges>
@@ -20,19 +20,58 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "../core/concepts.hpp"
 #include "../core/interop.hpp"
-#include "../core/partitioned.hpp"
 #include "../core/pipeline.hpp"
+#include "../core/sink.hpp"
 #include "../core/type_name.hpp"
 #include "../exec/collect.hpp"  // running the plan: iteration (core/interop.hpp)
-#include "../exec/placement.hpp"
-#include "../exec/policy.hpp"
 #include "../storage/archive.hpp"
 #include "../plan/explain_builder.hpp"
 
 namespace lineage {
+
+namespace detail {
+
+// The elements of a parallelized source and where each partition starts.
+template <class T>
+struct sliced_data {
+  std::vector<T> elements;
+  std::vector<std::size_t> starts;  // partitions + 1 offsets; partition p is [starts[p], starts[p + 1])
+
+  sliced_data(std::vector<T> all, std::size_t partitions) : elements(std::move(all)), starts(partitions + 1) {
+    const std::size_t n = elements.size();
+    // The first index with index * partitions >= p * n, so index * partitions / n == p.
+    for (std::size_t p = 0; p <= partitions; ++p) starts[p] = (p * n + partitions - 1) / partitions;
+  }
+  std::size_t partitions() const noexcept { return starts.size() - 1; }
+  // A subrange of `elements` (iterators, not a span: std::vector<bool> has no data()).
+  auto partition(std::size_t p) const noexcept {
+    const auto first = elements.begin();
+    return std::ranges::subrange(first + static_cast<std::ptrdiff_t>(starts[p]),
+                                 first + static_cast<std::ptrdiff_t>(starts[p + 1]));
+  }
+};
+
+template <class T>
+class slice_producer {
+ public:
+  explicit slice_producer(std::shared_ptr<const sliced_data<T>> data) : data_(std::move(data)) {}
+  std::size_t partitions() const noexcept { return data_->partitions(); }
+  std::optional<std::size_t> size_hint(std::size_t partition) const { return data_->partition(partition).size(); }
+  template <class Sink>
+  void run(std::size_t partition, Sink& sink) const {
+    const auto part = data_->partition(partition);
+    push_all(part.begin(), part.end(), sink);
+  }
+
+ private:
+  std::shared_ptr<const sliced_data<T>> data_;
+};
+
+}  // namespace detail
 
 template <class T>
 class parallelized : public pipeline_interface<parallelized<T>> {
@@ -41,23 +80,32 @@ class parallelized : public pipeline_interface<parallelized<T>> {
   static constexpr std::size_t depth = 0;
   static constexpr std::size_t stages = 1;
 
-  explicit parallelized(std::vector<std::vector<T>> parts)
-      : data_(std::make_shared<const detail::partition_set<T>>(std::move(parts))) {}
-  // Some partitions only (the others are another process's), and the identity of all.
-  parallelized(detail::partition_set<T> parts, std::optional<std::uint64_t> content_id)
-      : data_(std::make_shared<const detail::partition_set<T>>(std::move(parts))), content_id_(content_id) {}
+  parallelized(std::vector<T> all, std::size_t partitions)
+      : data_(std::make_shared<const detail::sliced_data<T>>(std::move(all), partitions)) {}
 
   template <class Ctx>
-  detail::partitioned_producer<T> producer(const Ctx&) const {
-    return detail::partitioned_producer<T>(data_);
+  detail::slice_producer<T> producer(const Ctx&) const {
+    return detail::slice_producer<T>(data_);
   }
   std::size_t partitions() const noexcept { return data_->partitions(); }
-  const std::vector<std::vector<T>>& partition_data() const noexcept { return data_->all(); }
-  // Whether this process holds every partition.
-  bool holds_all() const noexcept { return data_->holds_all(); }
-  // storage::content_hash(partition_data()) of the whole data, when this process holds only
-  // some partitions (and the elements are serializable); nullopt when it holds them all.
-  std::optional<std::uint64_t> content_id() const noexcept { return content_id_; }
+  // Partition p's elements (a subrange of the shared vector).
+  auto partition(std::size_t p) const noexcept { return data_->partition(p); }
+
+  // The content identity of a checkpoint's source (DESIGN.md §4): storage::content_hash of the
+  // partitions as vectors, one vector per partition, whatever backend will run them.
+  std::uint64_t content_id() const {
+    storage::hashing_output_archive archive;
+    for (std::size_t p = 0; p < partitions(); ++p) {
+      const auto part = partition(p);
+      archive(cereal::make_size_tag(static_cast<cereal::size_type>(part.size())));
+      if constexpr (storage::detail::raw_block_v<T>) {
+        archive(cereal::binary_data(std::to_address(part.begin()), part.size() * sizeof(T)));
+      } else {
+        for (const T& x : part) archive(x);
+      }
+    }
+    return archive.digest();
+  }
 
   void explain_into(plan::explain_builder& out) const {
     out.source("parallelize<" + detail::portable_type_name<T>() + ">[" + plan::count_of(partitions(), "partition") +
@@ -65,106 +113,31 @@ class parallelized : public pipeline_interface<parallelized<T>> {
   }
 
  private:
-  std::shared_ptr<const detail::partition_set<T>> data_;
-  std::optional<std::uint64_t> content_id_;
+  std::shared_ptr<const detail::sliced_data<T>> data_;
 };
-
-namespace detail {
-
-// storage::content_hash(parts) of the partitions, `sizes` elements long, that add() fills in
-// order, computed one element at a time: content_hash hashes each partition's cereal encoding
-// in turn, a vector's being its size prefix and then each element's encoding.
-template <class T>
-class partitions_hash {
- public:
-  explicit partitions_hash(const std::vector<std::size_t>& sizes) : sizes_(sizes) { next_partition(); }
-  void add(const T& x) {
-    archive_(x);
-    --left_;
-    next_partition();
-  }
-  std::uint64_t digest() { return archive_.digest(); }
-
- private:
-  void next_partition() {
-    while (left_ == 0 && at_ < sizes_.size()) {
-      left_ = sizes_[at_++];
-      archive_(cereal::make_size_tag(static_cast<cereal::size_type>(left_)));
-    }
-  }
-  const std::vector<std::size_t>& sizes_;
-  storage::hashing_output_archive archive_;
-  std::size_t at_ = 0;    // next partition whose size prefix is due
-  std::size_t left_ = 0;  // elements of the current partition still to come
-};
-
-}  // namespace detail
 
 struct parallelize_fn {
-  // Keeps the partitions of the installed placement: every one, or under an MPI session this
-  // rank's (see the top of this file).
   template <std::ranges::input_range R>
   auto operator()(R&& range, std::size_t partitions) const {
-    const source_placement placement = current_source_placement();
-    return split(std::forward<R>(range), partitions, [placement](std::size_t i) { return placement.keeps(i); });
-  }
-  // Keeps the partitions that `policy` runs in this process.
-  template <std::ranges::input_range R, execution_policy Policy>
-  auto operator()(R&& range, std::size_t partitions, const Policy& policy) const {
-    const auto backend = make_backend(policy);
-    return split(std::forward<R>(range), partitions, [&backend, partitions](std::size_t i) { return backend.owns(i, partitions); });
-  }
-
- private:
-  template <class R, class Keeps>
-  static auto split(R&& range, std::size_t partitions, const Keeps& keeps) {
     if (partitions == 0) throw std::invalid_argument("ln::parallelize: partitions must be at least 1");
     using T = std::ranges::range_value_t<R>;
-    if constexpr (std::ranges::sized_range<R>) {
-      const auto n = static_cast<std::size_t>(std::ranges::size(range));
-      // Element `index` goes to partition index * partitions / n: equal contiguous slices, in
-      // order; partition p starts at the first index with index * partitions >= p * n.
-      std::vector<std::size_t> sizes(partitions);
-      for (std::size_t p = 0; p < partitions; ++p) {
-        sizes[p] = (((p + 1) * n + partitions - 1) / partitions) - ((p * n + partitions - 1) / partitions);
-      }
-      detail::partition_set<T> parts(partitions, keeps);
-      const bool all = parts.holds_all();
-      // The identity of all the partitions, when some are dropped (and T can be hashed).
-      constexpr bool hashable = storage::serializable<T>;
-      std::optional<detail::partitions_hash<std::conditional_t<hashable, T, int>>> hash;
-      if constexpr (hashable) {
-        if (!all) hash.emplace(sizes);
-      }
-      for (std::size_t p = 0; p < partitions; ++p) {
-        if (parts.holds(p)) parts.at(p).reserve(sizes[p]);
-      }
-      std::size_t index = 0;
-      // An rvalue container's elements are ours to move; anything else is copied.
-      constexpr bool movable_elements = !std::is_lvalue_reference_v<R> && detail::owning_container<std::remove_cvref_t<R>>;
-      for (auto&& x : range) {
-        const std::size_t p = index * partitions / n;
-        if constexpr (hashable) {
-          if (hash) hash->add(x);
-        }
-        if (parts.holds(p)) {
-          if constexpr (movable_elements) {
-            parts.at(p).push_back(std::move(x));
-          } else {
-            parts.at(p).push_back(x);
-          }
-        }
-        ++index;
-      }
-      std::optional<std::uint64_t> id;
-      if (hash) id = hash->digest();
-      return parallelized<T>(std::move(parts), id);
+    using C = std::remove_cvref_t<R>;
+    std::vector<T> all;
+    if constexpr (!std::is_lvalue_reference_v<R> && std::is_same_v<C, std::vector<T>>) {
+      all = std::move(range);  // ours: taken whole, no element copied
     } else {
-      // Not sized: count by reading it once (its end may be a sentinel of another type).
-      std::vector<T> all;
-      for (auto&& x : range) all.emplace_back(std::forward<decltype(x)>(x));
-      return split(std::move(all), partitions, keeps);
+      if constexpr (std::ranges::sized_range<R>) all.reserve(static_cast<std::size_t>(std::ranges::size(range)));
+      // An rvalue container's elements are ours to move; anything else is copied.
+      constexpr bool movable_elements = !std::is_lvalue_reference_v<R> && detail::owning_container<C>;
+      for (auto&& x : range) {
+        if constexpr (movable_elements) {
+          all.push_back(std::move(x));
+        } else {
+          all.push_back(x);
+        }
+      }
     }
+    return parallelized<T>(std::move(all), partitions);
   }
 };
 inline constexpr parallelize_fn parallelize{};

@@ -51,6 +51,10 @@ class query {
 
   template <execution_policy Policy = seq_t>
   stream_report run(const std::filesystem::path& dir, const stream_options& options = {}, Policy policy = {}) const {
+    // A stream's log, state and output are one process's (its lock, offsets and commits).
+    static_assert(backend_t<Policy>::single_process,
+                  "query.run: a stream runs in one process (ln::seq or ln::par); ln::mpi::world and other "
+                  "multi-process policies are not supported for streams yet");
     using runner_type = stream_detail::batch_runner<Stream, backend_t<Policy>>;
     auto& fsys = storage::default_file_system();
     const stream_detail::stream_paths paths{dir};
