@@ -29,6 +29,7 @@ for bench in "${benches[@]}"; do
   echo "==== $(basename "$bench")"
   "$bench" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true "$@"
 done
+
 # The MPI word count (np 1 and 2 against ln::par(2) and a hand loop), when built with MPI.
 mpi_bench=build/release/benchmarks/mpi_wordcount/mpi_wordcount
 if [ -z "${LINEAGE_BENCHES:-}" ] && [ -x "$mpi_bench" ]; then
