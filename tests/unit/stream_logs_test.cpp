@@ -144,3 +144,39 @@ TEST_CASE("stream logs: the purge removes only lineage's log files, never a link
   CHECK(seen.d->order.size() == input.size());
   for (std::size_t b = 0; b < input.size(); ++b) CHECK(seen.d->seen.at(b) == input[b]);
 }
+
+TEST_CASE("stream recompute: the old query's write_batches outputs go, the user's files stay", "[stream]") {
+  const auto input = random_batches(10, 12, 77);
+  scratch_dir dir;
+  const auto s = dir / "s";
+  const auto out = dir / "out";
+  const auto old_query = ln::batches(input) | ln::map([](int x) { return x * 2; }) | ln::write_batches(out);
+  REQUIRE(old_query.run(s, scratch_options()).batches_run == 10);
+  // The user's things in the output folder: a file, a folder named like an output, a link.
+  std::ofstream(out / "README.txt") << "mine";
+  fs::create_directories(out / "batch-12");
+  std::ofstream(out / "batch-12" / "data.csv") << "1,2\n";
+  fs::create_directories(dir / "elsewhere");
+  std::ofstream(dir / "elsewhere" / "keep") << "x";
+  fs::create_directory_symlink(dir / "elsewhere", out / "batch-13");
+
+  // A new version of the query (another function, same types: the version tag tells) on fewer
+  // batches, starting over.
+  const std::vector<std::vector<int>> fewer(input.begin(), input.begin() + 4);
+  const auto new_query = ln::batches(fewer) | ln::map([](int x) { return x + 1; }) | ln::write_batches(out);
+  auto opts = scratch_options();
+  opts.version = "v2";
+  opts.on_mismatch = ln::mismatch_policy::recompute;
+  const auto r = new_query.run(s, opts);
+  CHECK(r.batches_run == 4);
+  std::set<std::string> names;
+  for (const auto& e : fs::directory_iterator(out)) names.insert(e.path().filename().string());
+  CHECK(names == std::set<std::string>{"batch-0", "batch-1", "batch-2", "batch-3", "batch-12", "batch-13", "README.txt"});
+  for (std::size_t b = 0; b < fewer.size(); ++b) {
+    std::vector<int> expected;
+    for (const int x : fewer[b]) expected.push_back(x + 1);
+    CHECK(recovered_batch<int>(out, b) == expected);
+  }
+  CHECK(fs::exists(out / "batch-12" / "data.csv"));
+  CHECK(fs::exists(dir / "elsewhere" / "keep"));
+}

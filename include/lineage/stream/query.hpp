@@ -200,6 +200,7 @@ class query {
                                "the stream changed: " + stream_detail::signature_difference(*stored, current) +
                                    " (change it back, or run with on_mismatch = recompute to start over)");
       }
+      if constexpr (requires { output_.start_over(fsys); }) output_.start_over(fsys);  // old outputs first
       start_over(fsys, paths);
     } else if (!stream_detail::list_log(fsys, paths.offsets()).empty()) {
       throw checkpoint_error(checkpoint_errc::not_found, paths.signature(),
