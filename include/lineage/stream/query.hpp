@@ -54,7 +54,7 @@ class query {
   template <execution_policy Policy = seq_t>
   stream_report run(const std::filesystem::path& dir, const stream_options& options = {}, Policy policy = {}) const {
     using runner_type = stream_detail::batch_runner<Stream, backend_t<Policy>>;
-    auto& fsys = storage::default_file_system();
+    auto& fsys = options.file_system != nullptr ? *options.file_system : storage::default_file_system();
     const stream_detail::stream_paths paths{dir};
     stream_detail::ensure_directory(fsys, dir, options.durable);
     const auto lock = fsys.lock(paths.lock());
