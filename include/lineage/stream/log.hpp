@@ -6,6 +6,9 @@
 //   offsets/<b>:  "LNSO" u64 b, then the source's offset (offset_codec.hpp)
 //   commits/<b>:  "LNSC" u64 b
 //   signature:    the signature text (signature.hpp)
+//   log-start:    "LNSP" u64 h: entries below batch h were purged (query.hpp says when); a
+//                 restart ignores them (an interrupted purge may leave some) and requires the
+//                 logs to be contiguous from h
 // Reading any of them checks the bound, the checksum, the tag and the batch number, and that
 // nothing is left over: damage is a typed checkpoint_error naming the file.
 #include <algorithm>
@@ -37,12 +40,14 @@ struct stream_paths {
   fs::path state() const { return root / "state"; }
   fs::path signature() const { return root / "signature"; }
   fs::path lock() const { return root / "LOCK"; }
+  fs::path log_start() const { return root / "log-start"; }
   fs::path offset_file(std::uint64_t b) const { return offsets() / std::to_string(b); }
   fs::path commit_file(std::uint64_t b) const { return commits() / std::to_string(b); }
 };
 
 inline constexpr char offsets_tag[4] = {'L', 'N', 'S', 'O'};
 inline constexpr char commit_tag[4] = {'L', 'N', 'S', 'C'};
+inline constexpr char log_start_tag[4] = {'L', 'N', 'S', 'P'};
 
 // A batch number as the log names it: decimal, unpadded ("0", "17"), fits in 64 bits.
 inline std::optional<std::uint64_t> parse_batch_name(std::string_view name) {
@@ -71,13 +76,21 @@ inline std::vector<std::uint64_t> list_log(storage::file_system& fsys, const fs:
   return out;
 }
 
-// Throws unless `batches` is exactly 0, 1, ..., n-1.
-inline void require_contiguous(const std::vector<std::uint64_t>& batches, const fs::path& dir) {
+// The batch numbers logged in `dir` from batch `first` on (sorted).
+inline std::vector<std::uint64_t> list_log_from(storage::file_system& fsys, const fs::path& dir, std::uint64_t first) {
+  auto all = list_log(fsys, dir);
+  all.erase(all.begin(), std::lower_bound(all.begin(), all.end(), first));
+  return all;
+}
+
+// Throws unless `batches` is exactly first, first+1, ..., first+n-1.
+inline void require_contiguous(const std::vector<std::uint64_t>& batches, const fs::path& dir, std::uint64_t first = 0) {
   for (std::size_t i = 0; i < batches.size(); ++i) {
-    if (batches[i] != i) {
+    if (batches[i] != first + i) {
       throw checkpoint_error(checkpoint_errc::not_found, dir,
-                             lineage::detail::cat("the log has no entry for batch ", i, " but has one for batch ",
-                                                  batches[i], " (a gap: files were removed)"));
+                             lineage::detail::cat("the log has no entry for batch ", first + i,
+                                                  " but has one for batch ", batches[i],
+                                                  " (a gap: files were removed)"));
     }
   }
 }
@@ -160,6 +173,36 @@ inline void remove_entry_if_ours(storage::file_system& fsys, const fs::path& fil
   if (storage::detail::owner_of(fsys, file, storage::format::small_file_magic) == storage::detail::file_owner::lineage) {
     fsys.remove_file(file);
   }
+}
+
+// Removes the entries of the log `dir` below batch `end`, in ascending order (a purge cut
+// short leaves the logs contiguous above what it removed).
+inline void remove_log_below(storage::file_system& fsys, const fs::path& dir, std::uint64_t end) {
+  for (const auto b : list_log(fsys, dir)) {
+    if (b >= end) break;
+    remove_entry_if_ours(fsys, dir / std::to_string(b));
+  }
+}
+
+// The first batch the logs keep (0 if nothing was ever purged).
+inline std::uint64_t read_log_start(storage::file_system& fsys, const stream_paths& paths) {
+  const auto file = paths.log_start();
+  auto bytes = storage::read_small_file(file, fsys);
+  if (!bytes) return 0;
+  byte_reader r(*bytes);
+  char got[4] = {};
+  std::uint64_t h = 0;
+  if (!r.bytes(got, sizeof got) || std::memcmp(got, log_start_tag, sizeof got) != 0 || !r.u64(h) || r.remaining() != 0) {
+    throw checkpoint_error(checkpoint_errc::not_a_checkpoint, file, "not a stream log-start record");
+  }
+  return h;
+}
+
+inline void write_log_start(storage::file_system& fsys, const stream_paths& paths, std::uint64_t h, bool durable) {
+  byte_writer w;
+  w.bytes(log_start_tag, sizeof log_start_tag);
+  w.u64(h);
+  storage::write_small_file(paths.log_start(), w.data(), durable, fsys);
 }
 
 }  // namespace lineage::stream_detail

@@ -9,6 +9,7 @@
 #include <stop_token>
 #include <string>
 
+#include "../storage/file_system.hpp"
 #include "../storage/options.hpp"
 
 namespace lineage {
@@ -43,6 +44,12 @@ struct stream_options {
   trigger_t trigger{};           // default: trigger::available_now
   std::uint64_t max_batches = 0;  // 0: no limit; counts new batches, not replays
   mismatch_policy on_mismatch = mismatch_policy::fail;
+  // The file system of the stream directory's logs (offsets, commits, signature, log-start,
+  // LOCK) and of its state folders' bookkeeping; nullptr: the POSIX one. A test hands in
+  // storage::testing::fault_file_system to inject I/O errors and power loss. (The state
+  // checkpoints and write_batches outputs are written as ordinary checkpoints, on the POSIX
+  // file system.)
+  storage::file_system* file_system = nullptr;
 };
 
 struct stream_report {

@@ -5,16 +5,22 @@
 //     idempotent by batch number.
 //   ln::write_batches(dir): batch b's result becomes the checkpoint dir/batch-<b> (atomic,
 //     durable, get-or-create by content: a re-run of b finds or writes equal content).
-//     Exactly-once: each committed batch's output is there once, whole.
+//     Exactly-once: each committed batch's output is there once, whole. When the query starts
+//     over (on_mismatch = recompute), the old query's batch-<b> checkpoints are removed first
+//     (only lineage checkpoints: a folder of the user's named batch-<b> keeps its files), so the
+//     directory never mixes the old run's batches with the new one's.
 #include <concepts>
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include "../checkpoint.hpp"
 #include "../checkpointed.hpp"
 #include "../storage/file_system.hpp"
+#include "../storage/reader.hpp"
 #include "log.hpp"
 #include "options.hpp"
 #include "stream.hpp"
@@ -47,6 +53,23 @@ inline std::filesystem::path batch_output_path(const std::filesystem::path& dir,
 
 struct write_batches_output : stream_output_tag {
   std::filesystem::path dir;
+
+  // Called by query::run before a recompute starts over.
+  void start_over(storage::file_system& fsys) const {
+    std::vector<storage::directory_entry> entries;
+    try {
+      entries = fsys.list_directory(dir);
+    } catch (const checkpoint_error& e) {
+      if (e.reason() == checkpoint_errc::not_found) return;
+      throw;
+    }
+    for (const auto& e : entries) {  // a link is never a directory entry here: never followed
+      if (!e.is_directory || !e.name.starts_with("batch-")) continue;
+      if (!stream_detail::parse_batch_name(std::string_view(e.name).substr(6))) continue;
+      storage::remove_checkpoint(dir / e.name, fsys);
+    }
+  }
+
   template <class T, class Ctx>
   void emit(std::uint64_t batch, const checkpointed<T>& result, const stream_options& options, const Ctx& ctx) const {
     stream_detail::ensure_directory(storage::default_file_system(), dir, options.durable);

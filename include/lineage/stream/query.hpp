@@ -8,6 +8,8 @@
 //   dir/state/<b>/step-<i>  stateful operator i's state after batch b, an ordinary checkpoint,
 //                       when (b+1) % state_every == 0; the newest keep_last are kept
 //   dir/LOCK            excludes a second run on the same directory
+//   dir/log-start       the first batch the logs keep: after each state checkpoint, log
+//                       entries a restart cannot need are purged (purge_logs)
 // Restart: the newest state checkpoint at or before the last commit is loaded, the committed
 // batches after it are replayed from their logged offsets (output not repeated), a logged but
 // uncommitted batch is re-run with its logged offsets, then new batches follow.
@@ -56,7 +58,7 @@ class query {
                   "query.run: a stream runs in one process (ln::seq or ln::par); ln::mpi::world and other "
                   "multi-process policies are not supported for streams yet");
     using runner_type = stream_detail::batch_runner<Stream, backend_t<Policy>>;
-    auto& fsys = storage::default_file_system();
+    auto& fsys = options.file_system != nullptr ? *options.file_system : storage::default_file_system();
     const stream_detail::stream_paths paths{dir};
     stream_detail::ensure_directory(fsys, dir, options.durable);
     const auto lock = fsys.lock(paths.lock());
@@ -65,24 +67,36 @@ class query {
     if (runner_type::stateful) stream_detail::ensure_directory(fsys, paths.state(), options.durable);
     check_signature(fsys, paths, options);
 
-    auto logged = stream_detail::list_log(fsys, paths.offsets());
-    const auto committed = stream_detail::list_log(fsys, paths.commits());
-    stream_detail::require_contiguous(logged, paths.offsets());
-    stream_detail::require_contiguous(committed, paths.commits());
-    if (committed.size() > logged.size() || logged.size() > committed.size() + 1) {
-      throw checkpoint_error(checkpoint_errc::not_found, paths.offsets(),
-                             lineage::detail::cat("the offsets log has ", logged.size(), " entries for ",
-                                                  committed.size(), " commits (at most one uncommitted batch)"));
+    // Entries below log_start were purged (some may be left by an interrupted purge).
+    std::uint64_t log_start = stream_detail::read_log_start(fsys, paths);
+    const std::uint64_t offsets_start = history_source ? 0 : log_start;
+    const auto logged = stream_detail::list_log_from(fsys, paths.offsets(), offsets_start);
+    const auto committed = stream_detail::list_log_from(fsys, paths.commits(), log_start);
+    stream_detail::require_contiguous(logged, paths.offsets(), offsets_start);
+    stream_detail::require_contiguous(committed, paths.commits(), log_start);
+    if (log_start > 0 && committed.empty()) {
+      throw checkpoint_error(checkpoint_errc::not_found, paths.commits(),
+                             lineage::detail::cat("the logs start at batch ", log_start,
+                                                  " (log-start) but hold no commit record from there"));
     }
+    const std::uint64_t commits = committed.empty() ? 0 : committed.back() + 1;
+    const std::uint64_t logged_end = logged.empty() ? offsets_start : logged.back() + 1;
+    if (logged_end < commits || logged_end > commits + 1) {
+      throw checkpoint_error(checkpoint_errc::not_found, paths.offsets(),
+                             lineage::detail::cat("the offsets log ends before batch ", logged_end, " for ", commits,
+                                                  " commits (at most one uncommitted batch)"));
+    }
+    purge_below(fsys, paths, log_start, options.durable);  // what an interrupted purge left
 
     stream_report report;
     report.resumed = !logged.empty();
     runner_type runner(stream_, make_backend(policy));
-    const std::uint64_t commits = committed.size();
     stream_detail::source_cursor<source_type> cursor(stream_.source());
     if (commits > 0) {
       stream_detail::check_commit(fsys, paths, commits - 1);
-      if constexpr (runner_type::stateful) report.batches_replayed = restore_state(fsys, paths, runner, commits);
+      if constexpr (runner_type::stateful) {
+        report.batches_replayed = restore_state(fsys, paths, runner, commits, offsets_start);
+      }
       for (std::uint64_t i = cursor.needs_history ? 0 : commits - 1; i < commits; ++i) {
         cursor.taken(stream_detail::read_offset<offset_type>(fsys, paths, i));
       }
@@ -94,6 +108,7 @@ class query {
       if (result) output_.emit(b, *result, options, make_backend(policy));
       stream_detail::write_commit(fsys, paths, b, options.durable);
       if constexpr (runner_type::stateful) save_state(fsys, paths, runner, b, options);
+      purge_logs(fsys, paths, b, options, log_start);
       if (!report.first_batch) report.first_batch = b;
       report.last_batch = b;
       ++report.batches_run;
@@ -124,6 +139,53 @@ class query {
   }
 
  private:
+  // A source whose cursor is fed every logged offset (text_file_stream: the names taken so
+  // far): its offsets log is its memory and is never purged.
+  static constexpr bool history_source = stream_detail::source_cursor<source_type>::needs_history;
+  static constexpr bool stateful_stream = stream_detail::batch_runner<Stream, seq_backend>::stateful;
+
+  // After the state checkpoint of batch b (or, without state, every state_every batches):
+  // the log entries a restart cannot need go. A restart loads a kept state checkpoint s (the
+  // oldest one if the newer are damaged) and replays from s + 1, so entries up to the oldest
+  // kept s are purged; without state, the last keep_last * state_every batches are kept. The
+  // last batch's entries always stay (its commit ends the log; its offset gives the next).
+  // log-start is written durably first, so a purge cut short (or not yet durable) leaves
+  // entries a restart ignores and removes.
+  static void purge_logs(storage::file_system& fsys, const stream_detail::stream_paths& paths, std::uint64_t b,
+                         const stream_options& options, std::uint64_t& log_start) {
+    const std::uint64_t every = options.state_every == 0 ? 1 : options.state_every;
+    if ((b + 1) % every != 0) return;
+    std::uint64_t h = 0;
+    if constexpr (stateful_stream) {
+      // The oldest of the keep_last newest: an older folder still listed is one that keep_last
+      // could not remove (files not lineage's in it) and is never loaded for want of its logs.
+      const auto saved = state_checkpoints(fsys, paths);
+      if (saved.empty()) return;
+      const std::size_t keep = options.keep_last == 0 ? 1 : options.keep_last;
+      h = saved[saved.size() > keep ? saved.size() - keep : 0] + 1;
+    } else {
+      const std::uint64_t keep = (options.keep_last == 0 ? 1 : options.keep_last) * every;
+      h = b + 1 > keep ? b + 1 - keep : 0;
+    }
+    h = std::min(h, b);
+    if (h <= log_start) return;
+    stream_detail::write_log_start(fsys, paths, h, options.durable);
+    log_start = h;
+    purge_below(fsys, paths, h, options.durable);
+  }
+
+  // Commits first: an interrupted purge leaves no commit without its offsets entry.
+  static void purge_below(storage::file_system& fsys, const stream_detail::stream_paths& paths, std::uint64_t h,
+                          bool durable) {
+    if (h == 0) return;
+    stream_detail::remove_log_below(fsys, paths.commits(), h);
+    if (!history_source) stream_detail::remove_log_below(fsys, paths.offsets(), h);
+    if (durable) {
+      fsys.sync_directory(paths.commits());
+      fsys.sync_directory(paths.offsets());
+    }
+  }
+
   static void wait_until(std::chrono::steady_clock::time_point deadline, const std::stop_token& stop) {
     std::mutex m;
     std::condition_variable_any cv;
@@ -142,6 +204,7 @@ class query {
                                "the stream changed: " + stream_detail::signature_difference(*stored, current) +
                                    " (change it back, or run with on_mismatch = recompute to start over)");
       }
+      if constexpr (requires { output_.start_over(fsys); }) output_.start_over(fsys);  // old outputs first
       start_over(fsys, paths);
     } else if (!stream_detail::list_log(fsys, paths.offsets()).empty()) {
       throw checkpoint_error(checkpoint_errc::not_found, paths.signature(),
@@ -155,6 +218,7 @@ class query {
   static void start_over(storage::file_system& fsys, const stream_detail::stream_paths& paths) {
     // Commits first: a crash in the middle leaves offsets without commits, which a restart
     // with the new signature (already different) wipes again.
+    stream_detail::remove_entry_if_ours(fsys, paths.log_start());
     for (const auto& dir : {paths.commits(), paths.offsets()}) {
       for (const auto b : stream_detail::list_log(fsys, dir)) {
         stream_detail::remove_entry_if_ours(fsys, dir / std::to_string(b));
@@ -251,7 +315,7 @@ class query {
   // many batches were replayed.
   template <class Runner>
   std::uint64_t restore_state(storage::file_system& fsys, const stream_detail::stream_paths& paths, Runner& runner,
-                              std::uint64_t commits) const {
+                              std::uint64_t commits, std::uint64_t offsets_start) const {
     std::uint64_t from = 0;
     auto saved = state_checkpoints(fsys, paths);
     for (auto it = saved.rbegin(); it != saved.rend(); ++it) {
@@ -264,6 +328,11 @@ class query {
         if (e.reason() == checkpoint_errc::io_error || e.reason() == checkpoint_errc::locked) throw;
         runner.reset();  // a torn or damaged state checkpoint: an older one, or a replay from 0
       }
+    }
+    if (from < offsets_start) {
+      throw checkpoint_error(checkpoint_errc::not_found, paths.state(),
+                             lineage::detail::cat("no kept state checkpoint loads, and the offsets of batches before ",
+                                                  offsets_start, " were purged: the state cannot be rebuilt"));
     }
     for (std::uint64_t b = from; b < commits; ++b) {
       const auto offset = stream_detail::read_offset<offset_type>(fsys, paths, b);
