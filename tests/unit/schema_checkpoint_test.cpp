@@ -420,7 +420,7 @@ TEST_CASE("manifest format 2: byte layout of the schema and metadata fields", "[
   writer.write_partition(0, std::vector<after_reorder::rec>{{1.5, 2}});
   const st::metadata_list metadata{{"created", "2026-11-30T13:00:00Z"}, {"lineage", "parallelize | map"}};
   const auto m = writer.commit<after_reorder::rec>(9, "v", "none", metadata);
-  CHECK(m.format_version == 2);
+  CHECK(m.format_version == st::manifest_format_version);
   CHECK(m.metadata == metadata);
   const auto& schema = st::schema_of<after_reorder::rec>();
   CHECK(m.schema_text == schema.text);
