@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -96,7 +97,8 @@ class checkpointed : public pipeline_interface<checkpointed<T>> {
 
  private:
   // A stored multi-line plan on one line (as explain prints a nested plan).
-  static std::string one_line(const std::string& text) {
+  static std::string one_line(std::string_view text) {
+    while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
     std::string out;
     for (const char c : text) {
       if (c == '\n') {
