@@ -33,7 +33,10 @@
 #include "exec/partitions.hpp"
 #include "exec/policy.hpp"
 #include "ops/parallelize.hpp"
+#include "plan/explain.hpp"
+#include "plan/lineage_description.hpp"
 #include "plan/signature.hpp"
+#include "plan/signature_diff.hpp"
 #include "plan/source_identity.hpp"
 #include "storage/checkpoint_io.hpp"
 
@@ -136,12 +139,22 @@ struct checkpoint_closure : closure_tag {
     using T = element_t<P>;
     const std::uint64_t identity = options.source_identity == identity_policy::content ? lineage_identity(p) : 0;
     const std::uint64_t signature = plan::lineage_signature<P>(options.version, identity);
-    if (auto m = agree_on_manifest(dir, context, [&] { return matching_manifest<T>(signature); })) {
-      return load_or_repair(p, *m, signature);
+    const plan::current_lineage now{storage::element_type_name<T>(), options.version, identity,
+                                    plan::lineage_steps<P>()};
+    std::string recompute_reason;  // the leader's; other processes leave it empty
+    if (auto m = agree_on_manifest(dir, context, [&] { return matching_manifest<T>(signature, now, recompute_reason); })) {
+      return load_or_repair(p, *m, signature, now);
     }
     auto parts = compute_partitions(p, context);
     std::string partitioner = key_partitioned(p) ? key_partitioner_name(parts.partitions()) : "none";
-    return write_checkpoint<T>(dir, std::move(parts), signature, std::move(partitioner), options, context);
+    return write_checkpoint<T>(dir, std::move(parts), signature, std::move(partitioner), options, context, {},
+                               provenance_of(p, now), std::move(recompute_reason));
+  }
+
+  // What the manifest records about the lineage (storage/format.hpp, version 3).
+  template <pipeline P>
+  static storage::provenance provenance_of(const P& p, const plan::current_lineage& now) {
+    return {lineage::explain(p), now.source_identity, now.steps};
   }
 
   // The manifest in `dir`, if it is the one asked for. None there, or (with on_mismatch =
@@ -150,14 +163,18 @@ struct checkpoint_closure : closure_tag {
   // structural schema (storage/schema.hpp), class version bumps too: recomputing is always
   // right here, trusting a versioned load() is for recover (storage/reader.hpp). A manifest
   // without a schema (format version 1) is matched by the type name alone.
+  // The messages say what changed (plan/signature_diff.hpp); a recompute leaves its reason in
+  // `recompute_reason` (checkpointed<T>::recompute_reason, ln::explain).
   template <class T>
-  std::optional<storage::manifest> matching_manifest(std::uint64_t signature) const {
+  std::optional<storage::manifest> matching_manifest(std::uint64_t signature, const plan::current_lineage& now,
+                                                     std::string& recompute_reason) const {
     try {
       auto m = storage::try_read_manifest(dir);
       if (!m) return std::nullopt;
       if (m->element_type != storage::element_type_name<T>()) {
         throw checkpoint_error(checkpoint_errc::type_mismatch, dir,
-                               "holds " + m->element_type + ", expected " + storage::element_type_name<T>());
+                               "holds " + m->element_type + ", expected " + storage::element_type_name<T>() + ": " +
+                                   plan::describe_changes(*m, now));
       }
       if (m->has_schema() && m->schema_hash != storage::schema_of<T>().hash) {
         throw checkpoint_error(checkpoint_errc::type_mismatch, dir,
@@ -165,11 +182,14 @@ struct checkpoint_closure : closure_tag {
       }
       if (m->signature != signature) {
         throw checkpoint_error(checkpoint_errc::signature_mismatch, dir,
-                               "it was written by another lineage, source or version tag");
+                               "it was written by another lineage: " + plan::describe_changes(*m, now));
       }
       return m;
     } catch (const checkpoint_error& e) {
-      if (options.on_mismatch == mismatch_policy::recompute && damaged_data(e.reason())) return std::nullopt;
+      if (options.on_mismatch == mismatch_policy::recompute && damaged_data(e.reason())) {
+        recompute_reason = std::string(to_string(e.reason())) + ": " + e.detail();
+        return std::nullopt;
+      }
       throw;
     }
   }
@@ -180,7 +200,8 @@ struct checkpoint_closure : closure_tag {
   // (The lost partition's last stage runs alone; stages before a shuffle run whole.) Every
   // process sees every partition's outcome, so all take the same decision.
   template <pipeline P>
-  checkpointed<element_t<P>> load_or_repair(const P& p, const storage::manifest& m, std::uint64_t signature) const {
+  checkpointed<element_t<P>> load_or_repair(const P& p, const storage::manifest& m, std::uint64_t signature,
+                                            const plan::current_lineage& now) const {
     using T = element_t<P>;
     auto loaded = load_partitions<T>(dir, m, context);
     std::vector<std::size_t> lost;
@@ -208,7 +229,8 @@ struct checkpoint_closure : closure_tag {
     if (undecodable || producer.partitions() != parts.partitions()) {  // recompute it all, once
       auto all = run_partitions<T>(producer, context);  // the upstream ran once, for `producer`
       std::string partitioner = key_partitioned(p) ? key_partitioner_name(all.partitions()) : "none";
-      return write_checkpoint<T>(dir, std::move(all), signature, std::move(partitioner), options, context);
+      return write_checkpoint<T>(dir, std::move(all), signature, std::move(partitioner), options, context, {},
+                                 provenance_of(p, now));
     }
     std::vector<bool> is_lost(parts.partitions());
     for (const auto i : lost) is_lost[i] = true;
@@ -218,7 +240,8 @@ struct checkpoint_closure : closure_tag {
       producer.run(i, sink);
       parts.at(i) = std::move(sink.out);
     });
-    return write_checkpoint<T>(dir, std::move(parts), signature, m.partitioner, options, context, std::move(lost));
+    return write_checkpoint<T>(dir, std::move(parts), signature, m.partitioner, options, context, std::move(lost),
+                               provenance_of(p, now));
   }
 };
 

@@ -34,7 +34,7 @@ template <class T>
 typename checkpointed<T>::origin origin_of(const std::filesystem::path& dir, const storage::manifest& m,
                                           bool recovered) {
   return {dir,          recovered, m.total_bytes(), m.content_id, m.version, m.partitioner, {},
-          {m.metadata.begin(), m.metadata.end()}};
+          {m.metadata.begin(), m.metadata.end()}, m.from.lineage, m.created, {}};
 }
 
 // A manifest as it travels between processes (its on-disk encoding), or the failure to get it.
@@ -159,7 +159,8 @@ struct shared_generation {
 template <class T, class Backend>
 storage::manifest write_partitions(const std::filesystem::path& dir, const partition_set<T>& parts,
                                    std::uint64_t signature, std::string partitioner,
-                                   const checkpoint_options& options, const Backend& b) {
+                                   const checkpoint_options& options, const Backend& b,
+                                   storage::provenance from = {}) {
   // 1. The leader opens the new generation; everyone learns its number.
   std::optional<storage::checkpoint_writer> writer;
   shared_generation opened;
@@ -205,7 +206,8 @@ storage::manifest write_partitions(const std::filesystem::path& dir, const parti
         infos.push_back({std::move(r.file), r.records, r.bytes, r.checksum});
       }
       committed = writer->template commit<T>(std::move(infos), signature, options.version, std::move(partitioner),
-                                             {options.metadata.begin(), options.metadata.end()});
+                                             {options.metadata.begin(), options.metadata.end()},
+                                             std::move(from));
       if constexpr (!Backend::single_process) outcome = shared_manifest::of(*committed);
     } catch (...) {
       here = local_failure::current();
@@ -226,10 +228,12 @@ storage::manifest write_partitions(const std::filesystem::path& dir, const parti
 template <class T, class Backend>
 checkpointed<T> write_checkpoint(const std::filesystem::path& dir, partition_set<T> parts, std::uint64_t signature,
                                  std::string partitioner, const checkpoint_options& options, const Backend& b,
-                                 std::vector<std::size_t> repaired = {}) {
-  const auto m = write_partitions(dir, parts, signature, std::move(partitioner), options, b);
+                                 std::vector<std::size_t> repaired = {}, storage::provenance from = {},
+                                 std::string recompute_reason = {}) {
+  const auto m = write_partitions(dir, parts, signature, std::move(partitioner), options, b, std::move(from));
   auto origin = origin_of<T>(dir, m, !repaired.empty());  // a repaired checkpoint was mostly loaded
   origin.repaired = std::move(repaired);
+  origin.recompute_reason = std::move(recompute_reason);
   return checkpointed<T>(std::move(parts), std::move(origin), static_cast<std::size_t>(m.total_records()));
 }
 

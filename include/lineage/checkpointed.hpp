@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -38,6 +39,9 @@ class checkpointed : public pipeline_interface<checkpointed<T>> {
     std::string partitioner = "none";  // "hash:<n>" when partitioned by key (exec/key_partitioning.hpp)
     std::vector<std::size_t> repaired;  // partitions recomputed from the lineage because lost or damaged
     std::map<std::string, std::string> metadata;  // checkpoint_options::metadata it was written with
+    std::string lineage;           // ln::explain of what produced the data, as its manifest records it
+    std::uint64_t created = 0;     // when it was written: milliseconds since 1970-01-01 UTC (0: unknown)
+    std::string recompute_reason;  // why a checkpoint found in `path` was not used (empty: none was there)
   };
 
   // `parts` holds this process's partitions; `records` is the global element count (default:
@@ -60,6 +64,15 @@ class checkpointed : public pipeline_interface<checkpointed<T>> {
   const std::map<std::string, std::string>& metadata() const noexcept { return origin_->metadata; }
   // The partitions a checkpoint call found lost or damaged and recomputed (empty otherwise).
   const std::vector<std::size_t>& repaired_partitions() const noexcept { return origin_->repaired; }
+  // ln::explain of the lineage that produced the data (empty if the manifest predates format
+  // version 3, or for a local checkpoint): what a recovered checkpoint was computed from.
+  const std::string& produced_by() const noexcept { return origin_->lineage; }
+  // When the checkpoint was written, in milliseconds since 1970-01-01 UTC (0: unknown).
+  std::uint64_t created_unix_ms() const noexcept { return origin_->created; }
+  // Why the checkpoint call recomputed instead of loading what `path` held: what changed in the
+  // lineage ("operator 2 was map<int → double>, now filter<int>"), or the damage found. Empty if
+  // nothing was there, or if it was loaded.
+  const std::string& recompute_reason() const noexcept { return origin_->recompute_reason; }
   // One vector per partition (empty for a partition held by another process).
   const std::vector<std::vector<T>>& partition_data() const noexcept { return data_->all(); }
 
@@ -86,10 +99,26 @@ class checkpointed : public pipeline_interface<checkpointed<T>> {
                plan::count_of(bytes(), "byte") + ", " + plan::count_of(partitions(), "partition") + ", " +
                (recovered() ? "recovered" : "computed") +
                (origin_->repaired.empty() ? "" : ", " + std::to_string(origin_->repaired.size()) + " repaired"));
+      if (!origin_->recompute_reason.empty()) out.note("recomputed: " + origin_->recompute_reason);
+      if (!origin_->lineage.empty()) out.note("produced by: " + one_line(origin_->lineage));
     }
   }
 
  private:
+  // A stored multi-line plan on one line (as explain prints a nested plan).
+  static std::string one_line(std::string_view text) {
+    while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+    std::string out;
+    for (const char c : text) {
+      if (c == '\n') {
+        out += " ; ";
+      } else {
+        out += c;
+      }
+    }
+    return out;
+  }
+
   std::size_t records_;
   std::shared_ptr<const detail::partition_set<T>> data_;
   std::shared_ptr<const origin> origin_;

@@ -420,7 +420,7 @@ TEST_CASE("manifest format 2: byte layout of the schema and metadata fields", "[
   writer.write_partition(0, std::vector<after_reorder::rec>{{1.5, 2}});
   const st::metadata_list metadata{{"created", "2026-11-30T13:00:00Z"}, {"lineage", "parallelize | map"}};
   const auto m = writer.commit<after_reorder::rec>(9, "v", "none", metadata);
-  CHECK(m.format_version == 2);
+  CHECK(m.format_version == st::manifest_format_version);
   CHECK(m.metadata == metadata);
   const auto& schema = st::schema_of<after_reorder::rec>();
   CHECK(m.schema_text == schema.text);
@@ -428,7 +428,7 @@ TEST_CASE("manifest format 2: byte layout of the schema and metadata fields", "[
   CHECK(m.class_versions_hash == schema.class_versions_hash);
 
   const auto bytes = read_bytes(dir / "MANIFEST");
-  CHECK(st::format::load_u32(bytes.data() + 12) == 2);
+  CHECK(st::format::load_u32(bytes.data() + 12) == st::manifest_format_version);
   st::format::byte_reader r(std::span<const std::byte>(bytes).subspan(24, bytes.size() - 32));
   std::uint64_t generation = 0, schema_hash = 0, versions_hash = 0, signature = 0, content_id = 0, count = 0;
   std::string type, text, version, partitioner;
@@ -467,6 +467,18 @@ TEST_CASE("manifest format 2: byte layout of the schema and metadata fields", "[
     CHECK(k == key);
     CHECK(v == value);
   }
+  // Version 3: creation time, source identity, lineage text, steps (none: committed directly).
+  std::uint64_t created = 0, identity = 0;
+  std::string lineage_text;
+  std::uint32_t steps = 1;
+  REQUIRE(r.u64(created));
+  REQUIRE(r.u64(identity));
+  REQUIRE(r.str(lineage_text));
+  REQUIRE(r.u32(steps));
+  CHECK(created == m.created);
+  CHECK(identity == 0);
+  CHECK(lineage_text.empty());
+  CHECK(steps == 0);
   CHECK(r.remaining() == 0);
   CHECK(st::verify(dir) == m);
 }
@@ -482,6 +494,8 @@ TEST_CASE("manifest format 1 is still read: no schema, matched by the element ty
   m.format_version = 1;
   m.schema_hash = m.class_versions_hash = 0;
   m.schema_text.clear();
+  m.created = 0;
+  m.from = {};
   const auto v1 = v1_manifest_bytes(m);
   CHECK(st::format::encode_manifest(m) == v1);  // the kept version 1 encoder writes the same bytes
   write_bytes(dir / "MANIFEST", v1);

@@ -20,7 +20,9 @@
 //       ... the input's own walk, one level deeper (its source, its operators, its inputs) ...
 //       v.end_input(in, step)         step.stage: the input's last stage
 //     v.op(op, step)                  step.stage: the stage the operator runs in (a wide one
-//                                     starts it)
+//                                     starts it); a visitor that also needs the operator's
+//                                     upstream type (its input's element type) defines
+//                                     v.op(op, step, ln::type_only<Upstream>) instead
 // Derive from ln::lineage_visitor to ignore the events a visitor does not need.
 #include <cstddef>
 #include <tuple>
@@ -142,7 +144,11 @@ struct lineage_walk<node<Op, Up>> {
     lineage_walk<Up>::run(walk_upstream(h), v, stage, level);
     std::apply([&](const auto&... in) { (run_input(in, v, stage, level + 1), ...); }, walk_inputs(h));
     stage += op_traits<Op>::own_stages;
-    v.op(walk_op(h), walk_step{stage, level});
+    if constexpr (requires { v.op(walk_op(h), walk_step{}, type_only<Up>{}); }) {
+      v.op(walk_op(h), walk_step{stage, level}, type_only<Up>{});
+    } else {
+      v.op(walk_op(h), walk_step{stage, level});
+    }
   }
 
   template <class I, class V>

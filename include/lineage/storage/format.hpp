@@ -1,6 +1,6 @@
 #pragma once
-// The on-disk format of a checkpoint directory: manifest format version 2 (version 1 is still
-// read), partition file format version 1.
+// The on-disk format of a checkpoint directory: manifest format version 3 (versions 1 and 2 are
+// still read), partition file format versions 1 and 2 (compressed).
 //
 //   dir/LOCK                 lock file (flock), held by a writer for its lifetime
 //   dir/MANIFEST             the commit point: names the current generation's partition files
@@ -18,9 +18,18 @@
 // MANIFEST:
 //   [0,8)    magic "LNGMNFST"
 //   [8,12)   u32 endianness mark
-//   [12,16)  u32 manifest format version (2; 1 is still read)
+//   [12,16)  u32 manifest format version (3; 1 and 2 are still read)
 //   [16,24)  u64 body length B
-//   [24,24+B) body (str = u32 length + bytes), version 2:
+//   [24,24+B) body (str = u32 length + bytes), version 3: the version 2 body, then
+//            u64 created (milliseconds since 1970-01-01 UTC; 0: unknown),
+//            u64 source_identity (what the lineage read: checkpoint.hpp; 0: not identified),
+//            str lineage (ln::explain of the upstream, <= max_lineage_text bytes),
+//            u32 operator count N (<= max_operators),
+//            N x { str kind ("source", "narrow" or "wide"), str name (<= max_operator_name),
+//                  str input, str output (element type names, <= max_operator_type each; empty
+//                  input for a source), u32 level (0: main line; n: inside n extra inputs) }
+//            in the order the plan runs them (plan/lineage_description.hpp);
+//          version 2:
 //            u64 generation, str element_type,
 //            u64 schema_hash, u64 class_versions_hash, str schema_text (<= max_schema_text bytes),
 //            u64 signature, str version, u64 content_id, str partitioner,
@@ -35,8 +44,10 @@
 //   schema_of<T>().class_versions_hash, schema_text = schema_of<T>().text (for messages only).
 //   An empty schema_text means no schema was recorded (then both hashes are 0): a version 1
 //   manifest, or a writer that committed without knowing the element type; such a checkpoint is
-//   matched by its element type name alone. Metadata: key/value strings for later use (creation
-//   time, lineage descriptions, the user's own); lineage does not interpret them yet.
+//   matched by its element type name alone. Metadata: the user's key/value strings
+//   (checkpoint_options::metadata); lineage does not interpret them. The version 3 fields say
+//   what produced the data (ln::explain of a recovered checkpoint shows the lineage text) and
+//   let a signature mismatch say what changed (plan/signature_diff.hpp).
 //   Every count and length is checked against the bytes left before anything is allocated.
 //
 // Partition file (bytes = 56 + L):
@@ -78,7 +89,7 @@ namespace lineage::storage {
 // The manifest's format version (what this build writes; it reads every version from
 // oldest_manifest_format_version on) and the partition files': version 1 holds the payload as
 // written, version 2 the same header and trailer around one zstd frame of it (compression.hpp).
-inline constexpr std::uint32_t manifest_format_version = 2;
+inline constexpr std::uint32_t manifest_format_version = 3;
 inline constexpr std::uint32_t oldest_manifest_format_version = 1;
 inline constexpr std::uint32_t partition_format_version = 1;
 inline constexpr std::uint32_t compressed_partition_format_version = 2;
@@ -102,6 +113,26 @@ struct partition_info {
   friend bool operator==(const partition_info&, const partition_info&) = default;
 };
 
+// One step of the lineage that produced a checkpoint, as its manifest records it (version 3).
+struct operator_entry {
+  std::string kind;    // "source", "narrow" (fused into a stage) or "wide" (ends a stage)
+  std::string name;    // "map", "reduce_by_key", ...; "source" for a source
+  std::string input;   // element type name it receives (empty for a source)
+  std::string output;  // element type name it produces
+  std::uint32_t level = 0;  // 0: the main line; n: inside n nested extra inputs (a join's right side)
+
+  friend bool operator==(const operator_entry&, const operator_entry&) = default;
+};
+
+// What a manifest says about the lineage that produced its data (format version 3).
+struct provenance {
+  std::string lineage;                   // ln::explain of the upstream
+  std::uint64_t source_identity = 0;     // the content identity of what the lineage read
+  std::vector<operator_entry> operators;  // in the order the plan runs them
+
+  friend bool operator==(const provenance&, const provenance&) = default;
+};
+
 struct manifest {
   std::uint32_t format_version = manifest_format_version;
   std::string element_type;
@@ -115,6 +146,9 @@ struct manifest {
   std::vector<partition_info> partitions;
   std::uint64_t generation = 0;  // the writer's generation number (g<generation>/)
   metadata_list metadata;        // format version 2; empty in a version 1 manifest
+  // Format version 3; 0, empty and empty in older manifests.
+  std::uint64_t created = 0;     // milliseconds since 1970-01-01 UTC
+  provenance from;               // the lineage that produced the data
 
   // False for a version 1 manifest (and one committed without an element type's schema).
   bool has_schema() const noexcept { return !schema_text.empty(); }
@@ -168,6 +202,14 @@ inline constexpr std::size_t max_schema_text = 1024;
 inline constexpr std::size_t max_metadata_entries = 1024;
 inline constexpr std::size_t max_metadata_key = 256;
 inline constexpr std::size_t max_metadata_value = std::size_t{64} << 10;
+// Bounds of the version 3 fields. A writer cuts the lineage text and the operator list to them
+// (bounded_provenance), so a comparison with a stored list cuts the current one the same way.
+inline constexpr std::size_t max_lineage_text = std::size_t{16} << 10;
+inline constexpr std::size_t max_operators = 256;
+inline constexpr std::size_t max_operator_kind = 16;
+inline constexpr std::size_t max_operator_name = 256;
+inline constexpr std::size_t max_operator_type = 1024;
+inline constexpr std::uint32_t max_operator_level = 1024;
 
 inline std::string generation_directory_name(std::uint64_t generation) {
   return lineage::detail::cat("g", generation);
@@ -307,13 +349,67 @@ inline std::optional<std::string> invalid_v2_fields(const manifest& m) {
   return std::nullopt;
 }
 
-// Encodes in the layout of m.format_version: version 1 (kept to test that this build reads what
-// earlier builds wrote; it has no room for a schema or metadata, so m must have none) or the
-// current one (also for other numbers: tests forge future versions with it).
+// `text` cut to at most `limit` bytes, at a UTF-8 character boundary, ending in "..." if cut.
+inline std::string cut_text(std::string_view text, std::size_t limit) {
+  if (text.size() <= limit) return std::string(text);
+  constexpr std::string_view ellipsis = "...";
+  if (limit < ellipsis.size()) return std::string(limit, '.');
+  std::size_t end = limit - ellipsis.size();
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;  // continuation byte
+  std::string out(text.substr(0, end));
+  out += ellipsis;
+  return out;
+}
+
+inline bool known_operator_kind(std::string_view kind) {
+  return kind == "source" || kind == "narrow" || kind == "wide";
+}
+
+// The provenance a writer stores: every text cut to its bound, at most max_operators entries.
+inline provenance bounded_provenance(provenance p) {
+  p.lineage = cut_text(p.lineage, max_lineage_text);
+  if (p.operators.size() > max_operators) p.operators.resize(max_operators);
+  for (auto& op : p.operators) {
+    op.kind = cut_text(op.kind, max_operator_kind);
+    op.name = cut_text(op.name, max_operator_name);
+    op.input = cut_text(op.input, max_operator_type);
+    op.output = cut_text(op.output, max_operator_type);
+    op.level = std::min(op.level, max_operator_level);
+  }
+  return p;
+}
+
+// What is wrong with a manifest's version 3 fields, or nullopt if nothing is.
+inline std::optional<std::string> invalid_v3_fields(const manifest& m) {
+  if (m.from.lineage.size() > max_lineage_text) {
+    return lineage::detail::cat("lineage text of ", m.from.lineage.size(), " bytes (at most ", max_lineage_text, ")");
+  }
+  if (m.from.operators.size() > max_operators) {
+    return lineage::detail::cat(m.from.operators.size(), " operator entries (at most ", max_operators, ")");
+  }
+  for (const auto& op : m.from.operators) {
+    if (!known_operator_kind(op.kind)) return std::string("an operator entry of unknown kind");
+    if (op.name.size() > max_operator_name || op.input.size() > max_operator_type ||
+        op.output.size() > max_operator_type || op.level > max_operator_level) {
+      return std::string("an operator entry exceeds its bounds");
+    }
+  }
+  return std::nullopt;
+}
+
+// Encodes in the layout of m.format_version: version 1 or 2 (kept to test that this build reads
+// what earlier builds wrote; version 1 has no room for a schema or metadata, and neither has room
+// for the version 3 fields, so m must have none of them) or the current one (also for other
+// numbers: tests forge future versions with it).
 inline std::vector<std::byte> encode_manifest(const manifest& m) {
   const bool v1 = m.format_version == 1;
+  const bool before_v3 = m.format_version == 1 || m.format_version == 2;
   if (v1 && (m.has_schema() || m.schema_hash != 0 || m.class_versions_hash != 0 || !m.metadata.empty())) {
     throw std::logic_error("lineage: a version 1 manifest has no schema and no metadata");
+  }
+  if (before_v3 && (m.created != 0 || m.from.source_identity != 0 || !m.from.lineage.empty() ||
+                    !m.from.operators.empty())) {
+    throw std::logic_error("lineage: a version 1 or 2 manifest has no creation time and no provenance");
   }
   byte_writer w;
   w.bytes(manifest_magic.data(), manifest_magic.size());
@@ -343,6 +439,19 @@ inline std::vector<std::byte> encode_manifest(const manifest& m) {
     for (const auto& [key, value] : m.metadata) {
       w.str(key);
       w.str(value);
+    }
+  }
+  if (!before_v3) {
+    w.u64(m.created);
+    w.u64(m.from.source_identity);
+    w.str(m.from.lineage);
+    w.u32(static_cast<std::uint32_t>(m.from.operators.size()));
+    for (const auto& op : m.from.operators) {
+      w.str(op.kind);
+      w.str(op.name);
+      w.str(op.input);
+      w.str(op.output);
+      w.u32(op.level);
     }
   }
   auto& out = w.data();
@@ -465,6 +574,25 @@ inline manifest decode_manifest(std::span<const std::byte> file, const std::file
       }
     }
     if (const auto what = invalid_v2_fields(m)) throw malformed(*what);
+  }
+  if (m.format_version >= 3) {
+    std::uint32_t operators = 0;
+    if (!r.u64(m.created) || !r.u64(m.from.source_identity) || !r.str(m.from.lineage, max_lineage_text) ||
+        !r.u32(operators)) {
+      throw malformed("provenance fields run past the end or exceed their bounds");
+    }
+    // Each entry takes at least its four length prefixes and its level.
+    if (operators > max_operators || operators > r.remaining() / 20) {
+      throw malformed("operator count exceeds its bound or the manifest size");
+    }
+    m.from.operators.resize(operators);
+    for (auto& op : m.from.operators) {
+      if (!r.str(op.kind, max_operator_kind) || !r.str(op.name, max_operator_name) ||
+          !r.str(op.input, max_operator_type) || !r.str(op.output, max_operator_type) || !r.u32(op.level)) {
+        throw malformed("operator entries run past the end or exceed their bounds");
+      }
+    }
+    if (const auto what = invalid_v3_fields(m)) throw malformed(*what);
   }
   if (r.remaining() != 0) throw malformed("trailing bytes in the body");
   if (m.content_id != compute_content_id(m.partitions)) throw malformed("content id does not match");

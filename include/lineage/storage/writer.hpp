@@ -37,6 +37,7 @@
 #include <lineage/storage/schema.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -148,26 +149,27 @@ class checkpoint_writer {
   // it durable, then deletes generations beyond keep_last. Returns the committed manifest.
   // The manifest records T's name and structural schema (schema.hpp) and `metadata` (bounded:
   // format.hpp; std::invalid_argument before anything is written if it exceeds the bounds).
+  // `from` says what produced the data (format.hpp: cut to its bounds); the creation time is now.
   template <class T>
   manifest commit(std::uint64_t signature, std::string version, std::string partitioner,
-                  metadata_list metadata = {}) {
+                  metadata_list metadata = {}, provenance from = {}) {
     const element_schema& schema = schema_of<T>();
     return commit_manifest(element_type_name<T>(), &schema, signature, std::move(version), std::move(partitioner),
-                           std::move(metadata));
+                           std::move(metadata), std::move(from));
   }
 
   // The same with the element type given by name: the schema recorded is that of the type the
   // partitions were written as, if its name is `element_type`; none otherwise (no partition
   // written, or another name), and such a checkpoint is matched by its type name alone.
   manifest commit(std::string_view element_type, std::uint64_t signature, std::string version,
-                  std::string partitioner, metadata_list metadata = {}) {
+                  std::string partitioner, metadata_list metadata = {}, provenance from = {}) {
     const element_schema* schema = nullptr;
     {
       std::lock_guard guard(mutex_);
       if (written_schema_ != nullptr && written_type_ == element_type) schema = written_schema_;
     }
     return commit_manifest(std::string(element_type), schema, signature, std::move(version), std::move(partitioner),
-                           std::move(metadata));
+                           std::move(metadata), std::move(from));
   }
 
   // The commit of a checkpoint whose partitions were written by partition_writers (in this or
@@ -177,9 +179,9 @@ class checkpoint_writer {
   // when durable, fsynced it). Partitions written through this writer must agree with theirs.
   template <class T>
   manifest commit(std::vector<partition_info> infos, std::uint64_t signature, std::string version,
-                  std::string partitioner, metadata_list metadata = {}) {
+                  std::string partitioner, metadata_list metadata = {}, provenance from = {}) {
     adopt(std::move(infos));
-    return commit<T>(signature, std::move(version), std::move(partitioner), std::move(metadata));
+    return commit<T>(signature, std::move(version), std::move(partitioner), std::move(metadata), std::move(from));
   }
 
   const std::filesystem::path& directory() const noexcept { return dir_; }
@@ -188,7 +190,8 @@ class checkpoint_writer {
 
  private:
   manifest commit_manifest(std::string element_type, const element_schema* schema, std::uint64_t signature,
-                           std::string version, std::string partitioner, metadata_list metadata) {
+                           std::string version, std::string partitioner, metadata_list metadata,
+                           provenance from) {
     manifest m;
     m.element_type = std::move(element_type);
     if (schema != nullptr) {
@@ -200,6 +203,13 @@ class checkpoint_writer {
     if (const auto what = format::invalid_v2_fields(m)) {
       throw std::invalid_argument(lineage::detail::cat("lineage: checkpoint_writer::commit: ", *what));
     }
+    m.from = format::bounded_provenance(std::move(from));
+    if (const auto what = format::invalid_v3_fields(m)) {
+      throw std::invalid_argument(lineage::detail::cat("lineage: checkpoint_writer::commit: ", *what));
+    }
+    const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
+    m.created = static_cast<std::uint64_t>(
+        std::max<std::int64_t>(1, std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count()));
     {
       std::lock_guard guard(mutex_);
       if (committed_) throw std::logic_error("lineage: checkpoint_writer::commit called twice");
