@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::accumulator<T> (Spark's accumulators): a value that user functions add to, safely under
 // ln::par, read after the action (`.value()`). Copies share the one value (a handle, as a Spark

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Durable checkpoints: ln::checkpoint(dir [, options] [, policy]), get-or-create. The tools
 // without a pipeline (ln::recover<T>, ln::open_checkpoint<T>, ln::verify, ln::remove_checkpoint)
@@ -44,7 +45,7 @@ namespace lineage {
 
 namespace detail {
 
-// The content identity of each kind of source (DESIGN.md §4).
+// The content identity of each kind of source (README "Checkpoints").
 // A source that cannot be hashed (single-pass, not const-iterable, or elements cereal cannot
 // serialize) has no content identity: a fresh one each time, so it never matches (recompute);
 // identity_policy::none trusts dir + version instead.

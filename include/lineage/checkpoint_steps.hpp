@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The steps of writing and loading a checkpoint, written once for every execution backend
 // (exec/backend.hpp): one process (ln::seq, ln::par) or many (ln::mpi::world), each holding

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Checkpoints without a pipeline: ln::recover<T>(dir), ln::open_checkpoint<T>(dir) (the source
 // ln::checkpoint_source<T>, which streams records partition by partition), ln::verify(dir) and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::checkpointed<T>: materialized data whose lineage was cut. What ln::checkpoint,
 // ln::local_checkpoint and ln::recover return, whatever the upstream pipeline was: a source

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // lineage: Spark's lineage-and-checkpoint model for C++20 ranges. The umbrella header.
 //   namespace ln = lineage;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::local_checkpoint(): materializes the pipeline in memory and cuts its lineage (fast, not
 // durable), as Spark's localCheckpoint. The result is ln::checkpointed<T>, like a checkpoint's.

@@ -1,5 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
-// <lineage/mpi.hpp>: scale-out on MPI (DESIGN.md §8). Opt-in: link lineage::mpi (which links
+// <lineage/mpi.hpp>: scale-out on MPI (README "Scale-out on MPI"). Opt-in: link lineage::mpi (which links
 // MPI::MPI_CXX); no other lineage header includes MPI.
 //   ln::mpi::session mpi(argc, argv);
 //   auto counts = ln::parallelize(words, 64) | ln::map(...) | ln::reduce_by_key(std::plus<>())

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::partitioner{n, hasher}: how a key-based operator distributes keys over partitions, and
 // ln::std_hash, its default hasher (std::hash<Key>). Every key-based operator takes one (or a

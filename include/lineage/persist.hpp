@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::persist(level): memoizes a pipeline and keeps its lineage (Spark's persist/cache).
 //
@@ -45,7 +46,7 @@ inline std::string_view to_string(storage_level l) {
   return "?";
 }
 
-// The older spelling, ln::storage::memory (DESIGN.md §2), kept working. The rest of namespace
+// The older spelling, ln::storage::memory (README "The API at a glance"), kept working. The rest of namespace
 // lineage::storage is the checkpoint storage layer, internal.
 namespace storage {
 using level = storage_level;

@@ -1,6 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Streams: micro-batches with checkpointed state and exactly-once resume (Spark's DStreams),
-// DESIGN.md §7. One header per piece, under stream/:
+// README "Streams". One header per piece, under stream/:
 //   stream.hpp          the stream type; `|` of adaptors and stateful operators
 //   batches.hpp, generator_stream.hpp, text_file_stream.hpp, line_stream.hpp   sources
 //                       (batches.hpp: the source protocol; cursor.hpp: where a source stands)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Range interop: every pipeline models std::ranges::input_range; iterating runs the plan once,
 // sequentially, and walks the materialized elements. Running a plan is exec/'s business: the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // node<Op, Up>: the operator Op applied to the pipeline Up. One generic node for every operator;
 // what differs per operator lives in Op (its kind, name, element type and kernel piece).

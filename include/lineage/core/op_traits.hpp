@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The operator protocol, in one place: what an operator type Op (the Op of node<Op, Up>) must
 // provide, and the optional traits it may declare, each with its default. Everything outside

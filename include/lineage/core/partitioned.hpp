@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Data already materialized as partitions (parallelize, checkpoints, shuffle outputs), and the
 // producer that pushes it: each partition is one vector, one partition is one task.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What every pipeline is: an immutable value whose type is its lineage.
 //

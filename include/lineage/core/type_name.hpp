@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Human-readable type names from the compiler, for explain() and checkpoint manifests.
 #include <string>

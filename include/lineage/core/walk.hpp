@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The lineage walk: the one traversal of a pipeline's lineage. Every question asked of a whole
 // lineage is a visitor of this walk: ln::explain (plan/explain.hpp), ln::plan::ops_v

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // action_closure: the right side of `p | ln::sum(ln::par)`; runs the plan when applied.
 #include <type_traits>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::aggregate(zero, seq_op, comb_op): Spark's aggregate. Each partition folds its elements
 // into a copy of `zero` with seq_op(acc, x); the partition results are combined in order with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The execution backend: how the partitions of a plan run and how data moves between them.
 //

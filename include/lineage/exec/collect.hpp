@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::collect(): all elements, in order, as a std::vector.
 #include <iterator>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::collect_as_map() / ln::collect_as_map: pairs (k, v) as a std::unordered_map<K, V> (pair
 // and tuple keys hash by default), as Spark's collectAsMap: for a key that occurs several

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The one mechanism behind reduce_by_key, group_by_key and aggregate_by_key (Spark's
 // combineByKey): per key, the first value creates a combiner, later values merge into it,

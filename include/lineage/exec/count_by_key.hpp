@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::count_by_key([ln::partitioner{0, hasher}] [, policy]): for pair-like elements, how many
 // elements each key has, as a std::unordered_map<K, std::size_t>. An action: partitions count

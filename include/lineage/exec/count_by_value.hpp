@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::count_by_value([ln::partitioner{0, hasher}] [, policy]): how many times each distinct
 // element occurs, as a std::unordered_map<T, std::size_t> (pair and tuple elements hash by

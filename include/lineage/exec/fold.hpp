@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::fold(init, op): a left fold, acc = op(acc, x) for each element in order.
 //

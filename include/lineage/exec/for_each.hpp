@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::for_each(f): calls f on every element. With ln::seq in order on the calling thread;
 // with ln::par partitions run concurrently, so f must be safe to call from several threads.

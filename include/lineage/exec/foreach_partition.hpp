@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::foreach_partition(f): calls f(std::span<const T>) once per partition, with the whole
 // partition (Spark's foreachPartition: one connection or one batch per partition). With

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The one mechanism behind the join family (ln::join, left_join, right_join, full_join,
 // cogroup): both inputs are shuffled by key into the same partitions; each partition builds a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Routing by global index (repartition, and the last step of sort_by): the elements of a
 // partition set, in order, cut into `n` partitions of (nearly) equal size, partition p getting

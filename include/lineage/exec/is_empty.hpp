@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::is_empty() / ln::is_empty: whether the pipeline has no element. Stops at the first one.
 #include "action.hpp"

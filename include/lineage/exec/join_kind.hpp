@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The join kinds (Spark's join, leftOuterJoin, rightOuterJoin, fullOuterJoin, cogroup) as small
 // policies of the one hash join (exec/hash_join.hpp). The core hands a kind, per partition, each

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Whether a pipeline's output is already partitioned by key (Spark keeps an RDD's partitioner):
 // partition i holds exactly the keys k with mix(std::hash<K>(k)) % n == i, n the partition

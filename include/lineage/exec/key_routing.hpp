@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Routing pairs (k, v) by key through the one shuffle: the combiner that sends each pair to the
 // partition its key hashes to under a partitioner (the join family, partition_by).

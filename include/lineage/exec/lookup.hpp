@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::lookup(key): the values of the pairs (k, v) with k == key, in order (Spark's lookup).
 #include <type_traits>

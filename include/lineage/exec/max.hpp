@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::max() / ln::max: the largest element by <, std::nullopt when there is none. The first of
 // equal largest elements, in partition order.

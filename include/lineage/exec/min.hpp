@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::min() / ln::min: the smallest element by <, std::nullopt when there is none (Spark's min
 // throws on an empty RDD). The first of equal smallest elements, in partition order.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The random numbers of sample, random_split and take_sample: a small generator of our own
 // (splitmix64), so that a seed gives the same draws with every compiler and standard library

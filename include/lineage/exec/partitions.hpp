@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Materializes a pipeline partition by partition (for checkpoints, persist, shuffles): the
 // result keeps the partitioning of the plan's last stage, one vector per partition, filled for

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Execution policies accepted by every action: ln::seq, ln::par, ln::par(threads).
 //

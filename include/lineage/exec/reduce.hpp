@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::reduce(op): combines all elements with op, in order; std::nullopt when there are none.
 // Under ln::par, partition results are combined in order too: op must be associative.

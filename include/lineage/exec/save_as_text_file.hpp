@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::save_as_text_file(dir): writes the dataset as text, as Spark's saveAsTextFile: `dir` is
 // created and gets one file part-NNNNN per partition (part-00000, part-00001, ...), one

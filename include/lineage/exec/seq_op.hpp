@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Applying a Spark-style seq_op to an accumulator: seq_op(acc, x) may take the accumulator by
 // value and return the new one, or take it by `U&`, mutate it and return it (a common Spark

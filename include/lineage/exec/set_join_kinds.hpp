@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Join kinds (exec/join_kind.hpp) for the set operators on the one hash join
 // (exec/hash_join.hpp): subtract_by_key, subtract and intersection. subtract and intersection

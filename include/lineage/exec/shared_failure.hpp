@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A failure on one process, carried to every process of a backend (exec/backend.hpp) so that a
 // collective step either succeeds everywhere or throws everywhere, never leaving some processes

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The shuffle that ends a stage (Spark's): how a wide operator moves data between partitions.
 //

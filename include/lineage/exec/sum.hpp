@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::sum(): the sum of the elements, starting from a value-initialized element (0).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::take(n): the first n elements in order; ln::first(): the first one, if any.
 // Sequentially the source loop stops as soon as n elements are taken. Under ln::par every

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::take_ordered(n [, comp]): the n smallest elements (by comp, default <), in ascending
 // order, as Spark's takeOrdered. No full sort: each partition keeps a bounded heap of its n

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::take_sample(n, seed [, ln::with_replacement]): exactly min(n, count) elements drawn at
 // random without replacement (or exactly n with ln::with_replacement, if the dataset is not

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The std::jthread pool that runs "n independent tasks" jobs, and the one pool ln::par uses.
 //

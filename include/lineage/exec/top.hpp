@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::top(n [, comp]): the n largest elements (by comp, default <), largest first, as Spark's
 // top. take_ordered with the order reversed: a bounded heap per partition, no full sort.

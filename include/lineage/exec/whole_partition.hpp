@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The partition-at-a-time mechanism, shared by the operators and actions that see a partition
 // as a whole or need its index (map_partitions, foreach_partition, coalesce, zip_with_index,

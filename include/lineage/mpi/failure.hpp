@@ -1,5 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
-// How an error on one rank reaches every rank (DESIGN.md §8: never a hang).
+// How an error on one rank reaches every rank (README "Scale-out on MPI": never a hang).
 //
 // An exception thrown on one rank inside a world call (a user function in a partition's
 // kernel, encoding or decoding a message, a checkpoint file) must not leave the other ranks

@@ -1,5 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
-// ln::mpi::session: the MPI environment of an SPMD program (DESIGN.md §8).
+// ln::mpi::session: the MPI environment of an SPMD program (README "Scale-out on MPI").
 //
 //   int main(int argc, char** argv) {
 //     ln::mpi::session mpi(argc, argv);   // MPI_Init_thread(MPI_THREAD_FUNNELED)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Moving bytes between ranks: the three collective steps of the world backend, on byte
 // buffers, with messages of any size.

@@ -1,6 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::mpi::world and ln::mpi::world(threads): the execution policy that runs a plan on every
-// rank of MPI_COMM_WORLD (DESIGN.md §8), and its backend (the interface of exec/backend.hpp).
+// rank of MPI_COMM_WORLD (README "Scale-out on MPI"), and its backend (the interface of exec/backend.hpp).
 //
 // - Partition i of a stage runs on rank i % size, on that rank's threads (the process's
 //   shared pool, as ln::par(threads)); world alone is one thread per rank.

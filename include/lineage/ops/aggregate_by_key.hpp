@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::aggregate_by_key(zero, seq_op, comb_op [, ln::partitioner{n, hasher}]): pairs (k, v) ->
 // one pair (k, u) per key, where u starts at `zero`, takes each value with u = seq_op(u, v)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::cartesian(other): every pair (x, y) of an element x of the pipeline and an element y of
 // `other` (any lineage or range): Spark's cartesian. The output has one partition per pair of

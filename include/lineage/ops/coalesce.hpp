@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::coalesce(n): at most n partitions, made by merging neighbouring partitions without a
 // shuffle (Spark's coalesce(n, shuffle = false)): output partition j holds upstream partitions

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::cogroup(other [, ln::partitioner{n, hasher} | n]): pairs (k, v) and (k, w) of `other` -> one (k, (all v of k, all w of k)) per key present on either side; elements pair<K, pair<std::vector<V>, std::vector<W>>>, each vector in input order (Spark's cogroup).
 // One of the join family: see ops/join_family.hpp (the operator) and exec/hash_join.hpp.

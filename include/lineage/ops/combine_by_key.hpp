@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::combine_by_key(create, merge_value, merge_combiners [, partitioning]): Spark's
 // combineByKey, the general by-key aggregation every other one is a case of: pairs (k, v) ->

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::distinct([ln::partitioner{n, hasher}]): each distinct element once. Wide: elements are
 // de-duplicated within each partition before the shuffle, then across partitions. Within an

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::filter(p): keeps the elements x for which p(x) is true. Narrow: fused into the kernel.
 #include <concepts>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::flat_map(f): each element x becomes all the elements of the range f(x) (a container,
 // a std view, a range-v3 view). Narrow: the inner loop is part of the fused kernel, no

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::flat_map_values(f): each pair (k, v) becomes (k, w) for every w of the range f(v) (or of
 // the std::optional f(v)), as Spark's flatMapValues. Narrow; keys stay where they were.

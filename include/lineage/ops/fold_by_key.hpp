@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::fold_by_key(zero, op [, partitioning]): pairs (k, v) -> one pair (k, fold of op over the
 // key's values starting from zero), as Spark's foldByKey: each partition starts a key from a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::full_join(other [, ln::partitioner{n, hasher} | n]): pairs (k, v) and (k, w) of `other` -> (k, (v, w)) for every matching pair, (k, (v, std::nullopt)) for each unmatched left element and (k, (std::nullopt, w)) for each unmatched right one; elements pair<K, pair<std::optional<V>, std::optional<W>>> (Spark's fullOuterJoin).
 // One of the join family: see ops/join_family.hpp (the operator) and exec/hash_join.hpp.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::group_by_key([ln::partitioner{n, hasher}]): pairs (k, v) -> one pair (k, std::vector<V>)
 // per key. Within a key, values keep their order of appearance (partition order, then element

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::intersection(other [, ln::partitioner{n, hasher} | n]): each element that both the
 // pipeline and `other` hold, once (Spark's intersection: the result has no duplicates). Wide:

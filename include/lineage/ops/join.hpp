@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::join(other [, ln::partitioner{n, hasher} | n]): pairs (k, v) and (k, w) of `other` -> (k, (v, w)) for every matching pair (an inner join, as SQL).
 // One of the join family: see ops/join_family.hpp (the operator) and exec/hash_join.hpp.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The one operator behind ln::join, left_join, right_join, full_join and cogroup:
 // `left | ln::<name>(other [, ln::partitioner{n, hasher} | n])` over pairs (k, v) and pairs

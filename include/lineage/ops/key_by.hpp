@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::key_by(f): each element x becomes the pair (f(x), x), as Spark's keyBy. Narrow.
 #include <functional>

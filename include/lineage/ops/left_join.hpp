@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::left_join(other [, ln::partitioner{n, hasher} | n]): pairs (k, v) -> (k, (v, w)) for every w of `other` with key k, or (k, (v, std::nullopt)) when there is none (Spark's leftOuterJoin).
 // One of the join family: see ops/join_family.hpp (the operator) and exec/hash_join.hpp.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::map(f): each element x becomes f(x). Narrow: fused into the stage's kernel.
 #include <functional>

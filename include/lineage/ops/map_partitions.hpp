@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::map_partitions(f): f(std::span<const T>) sees a whole partition at once (Spark's
 // mapPartitions) and returns any range (a container, a std view, a range-v3 view; it may view

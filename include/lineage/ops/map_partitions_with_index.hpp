@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::map_partitions_with_index(f): f(std::size_t index, std::span<const T>) sees a whole
 // partition and its index (Spark's mapPartitionsWithIndex) and returns a range; as

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::map_values(f): each pair (k, v) becomes (k, f(v)). Narrow: fused into the kernel.
 #include <functional>

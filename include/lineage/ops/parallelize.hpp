@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::parallelize(range, partitions): an owning source split into `partitions` partitions of
 // (nearly) equal size, as Spark's parallelize. The elements are copied once (an rvalue
@@ -91,7 +92,7 @@ class parallelized : public pipeline_interface<parallelized<T>> {
   // Partition p's elements (a subrange of the shared vector).
   auto partition(std::size_t p) const noexcept { return data_->partition(p); }
 
-  // The content identity of a checkpoint's source (DESIGN.md §4): storage::content_hash of the
+  // The content identity of a checkpoint's source (README "Checkpoints"): storage::content_hash of the
   // partitions as vectors, one vector per partition, whatever backend will run them.
   std::uint64_t content_id() const {
     storage::hashing_output_archive archive;

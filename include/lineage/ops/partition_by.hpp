@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::partition_by(partitioner | n): pairs (k, v) moved to the partition their key hashes to
 // under the partitioner (Spark's partitionBy): n partitions (0: as many as the upstream has),

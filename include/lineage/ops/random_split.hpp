@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::random_split(weights, seed): the dataset cut at random into weights.size() datasets
 // (Spark's randomSplit), returned as a std::vector of pipelines. Weights are normalized to sum

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::reduce_by_key(op [, ln::partitioner{n, hasher}]): pairs (k, v) -> one pair (k, op(...))
 // per key, in no particular order. Wide: ends the stage; combines per partition before the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::repartition(n): the same elements, in the same order, cut into n partitions of (nearly)
 // equal size. Wide: ends the stage (the next stage runs n tasks). Elements are routed by

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::repartition_and_sort_within_partitions(partitioner | n [, comparator]): ln::partition_by,
 // then each partition stably sorted by key, with `comparator` on keys (default <): Spark's

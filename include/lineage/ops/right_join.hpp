@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::right_join(other [, ln::partitioner{n, hasher} | n]): pairs (k, v) and (k, w) of `other` -> (k, (v, w)) for every matching pair, and (k, (std::nullopt, w)) for each w of `other` whose key no left element has; elements pair<K, pair<std::optional<V>, W>> (Spark's rightOuterJoin).
 // One of the join family: see ops/join_family.hpp (the operator) and exec/hash_join.hpp.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::sample(fraction, seed [, ln::with_replacement]): a random sample, as Spark's sample.
 // Without replacement each element is kept with probability `fraction` (in [0, 1]); with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The one operator behind ln::subtract, subtract_by_key and intersection: the one hash join
 // (exec/hash_join.hpp) with a set kind (exec/set_join_kinds.hpp). Wide: both inputs go

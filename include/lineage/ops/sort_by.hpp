@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::sort_by(key_fn [, ln::ascending | ln::descending | comparator] [, partitions]): all
 // elements ordered by key_fn(x) (a comparator takes two keys and says whether the first goes

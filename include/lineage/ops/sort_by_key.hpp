@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::sort_by_key([ln::ascending | ln::descending | comparator] [, partitions]) /
 // ln::sort_by_key: pairs (k, v) ordered by k, stable, as Spark's sortByKey(ascending,

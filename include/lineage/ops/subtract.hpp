@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::subtract(other [, ln::partitioner{n, hasher} | n]): the elements not in `other` (a
 // lineage or range of the same element type), duplicates kept: Spark's subtract. Wide: a set

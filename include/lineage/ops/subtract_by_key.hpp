@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::subtract_by_key(other [, ln::partitioner{n, hasher} | n]): the pairs (k, v) whose key no
 // pair of `other` has (other: pairs (k, w) with the same key type, any value type),

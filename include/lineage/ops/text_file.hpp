@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::text_file(path, min_partitions = 0): the lines of a file, or of the regular files of a
 // directory (not recursive, in name order), as Spark's textFile.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::union_all(other...): the elements of the pipeline, then those of each `other` (any
 // lineage or range of the same element type): Spark's union (`union` is a C++ keyword).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::values(): the value (std::get<1>) of each pair-like element. Narrow: fused into the kernel.
 #include <string_view>

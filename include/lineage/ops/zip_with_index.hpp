@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::zip_with_index(): each element x becomes (x, i), i its position in the dataset (a
 // std::size_t), numbered in partition order as Spark's zipWithIndex: the partitions' element

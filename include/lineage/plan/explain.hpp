@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::explain(p): the plan as text, one line per stage with the operators fused into it,
 // like Spark's toDebugString. E.g.

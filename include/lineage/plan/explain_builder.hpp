@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Collects the lines of ln::explain: one per stage, listing the operators fused into it.
 #include <cstddef>

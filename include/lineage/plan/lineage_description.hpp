@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The lineage of a pipeline as a list of steps, from its type alone: each source and operator
 // with its kind, name and element types, in the order the plan runs them (an extra input's steps,

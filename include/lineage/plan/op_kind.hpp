@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // How an operator takes part in the plan. The planner only ever looks at this (via Op::kind),
 // never at a particular operator, so a new operator is one header in ops/.

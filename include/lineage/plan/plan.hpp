@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The compile-time plan: every operator of a lineage with the stage (fused kernel) it runs in,
 // derived from the pipeline type alone by the lineage walk (core/walk.hpp). ln::stage_count_v

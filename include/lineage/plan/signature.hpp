@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The lineage signature that decides a checkpoint's get-or-create: a hash of what the type and
 // the options can tell about how the data was made.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What changed between the lineage that wrote a checkpoint and the one asking for it, in words:
 // "operator 3 was map<int → double>, now filter<int>", "version tag '3' → '4'", "source content

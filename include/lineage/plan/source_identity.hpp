@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The content identity of an in-memory range source, one input of the lineage signature
 // (signature.hpp): storage::content_hash of its elements, mixed with their number.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Checkpoint storage (umbrella header): on-disk format, atomic and durable writes, validated reads.
 // See format.hpp for the on-disk format and writer.hpp for the durability protocol.

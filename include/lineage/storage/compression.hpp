@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // zstd compression of partition payloads (checkpoint_options::compression, libzstd).
 //

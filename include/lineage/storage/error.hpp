@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Checkpoint errors: one exception type, one enum of reasons.
 #include <filesystem>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The file-system interface through which all checkpoint file I/O goes, and its POSIX
 // implementation. Tests substitute a fault-injecting implementation

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The on-disk format of a checkpoint directory: manifest format version 3 (versions 1 and 2 are
 // still read), partition file format versions 1 and 2 (compressed).

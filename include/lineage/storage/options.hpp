@@ -1,5 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
-// Options of a checkpoint (see DESIGN.md §4).
+// Options of a checkpoint (see README "Checkpoints").
 #include <cstddef>
 #include <map>
 #include <string>

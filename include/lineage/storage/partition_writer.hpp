@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // partition_writer: writes partition files into a generation that a checkpoint_writer created,
 // possibly in another process. The storage split of a distributed checkpoint:

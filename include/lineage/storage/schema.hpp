@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Structural schema of an element type: what its cereal serialization writes, as a short text
 // and a hash, so that a checkpoint can tell that the element type changed shape since it was

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Small files replaced atomically: write_small_file(path, bytes) and read_small_file(path), for
 // state that is rewritten whole (the coming streams' offsets and commit logs).

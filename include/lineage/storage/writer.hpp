@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // checkpoint_writer: writes one new checkpoint generation into a directory, crash-safely.
 //

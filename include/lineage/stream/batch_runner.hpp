@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Runs a stream's per-batch lineage on one batch: the batch becomes a fresh source (a shared
 // std::vector), each run of adaptors is applied to it as in batch mode (fused the same way),

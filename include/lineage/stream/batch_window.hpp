@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The last `length` batches a windowed operator holds (one vector of partitions each, oldest
 // first), the slide rule, and their checkpoint (the held batches are the consecutive ones up

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::batches(range_of_ranges): in-memory micro-batches (Spark's queueStream); batch i of the
 // source is the i-th inner range. Offset: that index. The ranges are copied into the source

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Where a stream source stands: what the next batch reads, given what the logged batches read.
 //

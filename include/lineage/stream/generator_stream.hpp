@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::generator_stream(fn): fn(std::uint64_t batch) -> std::optional<std::vector<T>> gives the
 // batch of that number (nullopt: nothing more now). The user promises the same batch for the

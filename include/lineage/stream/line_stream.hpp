@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::line_stream(path, ln::line_stream_options{.max_bytes_per_batch = n}): complete lines
 // appended to one growing file (a log). A batch is the byte range [begin, end) after the

@@ -1,5 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
-// The stream directory's logs (DESIGN.md §7): `offsets/<b>` (what batch b reads, written
+// The stream directory's logs (README "Streams"): `offsets/<b>` (what batch b reads, written
 // durably before it runs: the write-ahead log), `commits/<b>` (written after its output
 // operation returned) and `signature`. Each is a small file (storage/small_file.hpp: atomic,
 // durable, size-bounded, checksummed). Payloads:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // How a stream source's offset is written into the offsets log: each offset type has
 //   void encode(storage::format::byte_writer&) const;

@@ -1,5 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
-// Options and report of a stream query's run (DESIGN.md §7): ln::stream_options, ln::trigger_t
+// Options and report of a stream query's run (README "Streams"): ln::stream_options, ln::trigger_t
 // with ln::trigger::available_now and ln::trigger::every(interval, stop_token), and
 // ln::stream_report.
 #include <chrono>

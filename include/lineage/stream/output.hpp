@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The output operations that end a stream and make it a query (query.hpp):
 //   ln::foreach_batch(f): f(std::uint64_t batch, const ln::checkpointed<T>& result). At-least-once:

@@ -1,6 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A query: a stream ended by an output operation. `query.run(dir, options, policy)` runs it
-// with its stream directory `dir` (DESIGN.md §7):
+// with its stream directory `dir` (README "Streams"):
 //   dir/signature       the stream signature (signature.hpp); another one on restart throws
 //                       signature_mismatch (on_mismatch = fail) or starts over (recompute)
 //   dir/offsets/<b>     what batch b reads, written durably before b runs (log.hpp)

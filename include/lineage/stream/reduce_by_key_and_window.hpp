@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::reduce_by_key_and_window(op, length, slide) and the incremental
 // ln::reduce_by_key_and_window(op, inverse_op, length, slide) (Spark's reduceByKeyAndWindow),

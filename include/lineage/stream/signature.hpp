@@ -1,5 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
-// The stream signature (DESIGN.md §7): the source kind and element type, every operator in
+// The stream signature (README "Streams"): the source kind and element type, every operator in
 // order with the element type it makes (a stateful operator with its parameters), and the
 // user's version tag; not the policy, the source's options or the output directory. Kept as
 // text in `<stream dir>/signature`, so that a restart with another one can say which line

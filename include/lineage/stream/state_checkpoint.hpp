@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A stateful operator's state as an ordinary checkpoint (storage/): written whole each time
 // (never get-or-create: the state after batch b is what it is), tagged with a signature made

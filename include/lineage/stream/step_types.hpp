@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Types along a stream's per-batch lineage, from the source's element type to the output's:
 // step_input_ref_t<Stream, I> is what step I receives (a reference type, as reference_t of a

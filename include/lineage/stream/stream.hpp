@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::stream<Source, Steps...>: a stream source and the per-batch lineage piped after it.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::text_file_stream(dir, ln::text_file_stream_options{.max_files_per_batch = n}): each batch
 // is the lines (std::string, '\n' stripped) of files that appeared in `dir`, taken in name

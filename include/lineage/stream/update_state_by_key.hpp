@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::update_state_by_key(f) and ln::update_state_by_key<S>(f) (Spark's updateStateByKey), on
 // a stream of pair<K, V>:
@@ -189,7 +190,7 @@ struct update_state_by_key_op : stream_stateful_tag {
 };
 
 // A function template rather than an object, so that both ln::update_state_by_key(f) and
-// ln::update_state_by_key<S>(f) are spelled as DESIGN.md §7 says.
+// ln::update_state_by_key<S>(f) are spelled as README "Streams" says.
 template <class S = void, class F>
 auto update_state_by_key(F f) {
   if constexpr (std::is_void_v<S>) {

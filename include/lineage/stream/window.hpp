@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ln::window(length, slide): after batch b with (b+1) % slide == 0, the output is the elements
 // of the last `length` batches (fewer at the start), oldest batch first, each batch in its

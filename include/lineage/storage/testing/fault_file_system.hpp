@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A fault-injecting file_system for tests (POSIX underneath, real files).
 // Installed on purpose as a testing API (README, "Storage"): no library header includes it;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // An in-memory file_system: fast, for fuzzing the reader and for tests that need no real disk.
 // Installed on purpose as a testing API (README, "Storage"): no library header includes it;
