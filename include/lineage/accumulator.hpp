@@ -62,12 +62,12 @@ class accumulator {
 
  private:
   struct atomic_state {
-    atomic_state(T zero, Op op) : atomic_value(zero), op(std::move(op)) {}
+    atomic_state(T zero, Op combine) : atomic_value(zero), op(std::move(combine)) {}
     std::atomic<T> atomic_value;
     [[no_unique_address]] Op op;
   };
   struct locked_state {
-    locked_state(T zero, Op op) : value(std::move(zero)), op(std::move(op)) {}
+    locked_state(T zero, Op combine) : value(std::move(zero)), op(std::move(combine)) {}
     std::mutex mutex;
     T value;
     Op op;

@@ -43,7 +43,7 @@ struct count_keys {
 // std::hash<K> when it exists (the map is then a plain std::unordered_map<K, std::size_t>),
 // else ln::default_hash<K> (pair and tuple keys), or the user's (ln::partitioner{0, hasher}).
 template <class K, class Hash, class What>
-struct counting_sink {
+struct count_table_sink {
   std::unordered_map<K, std::size_t, key_hasher_t<K, Hash>> counts;
   static constexpr bool can_stop = false;
   // Its state, for a distributed backend's gather_ordered (exec/backend.hpp).
@@ -58,7 +58,7 @@ struct counting_sink {
 };
 
 template <class Hash, class What>
-struct counting_action {
+struct count_table_action {
   partitioner<Hash> part;
   template <class Ref, bool Parallel>
   static constexpr bool accepts() {
@@ -69,9 +69,9 @@ struct counting_action {
     using K = typename What::template counted<Ref>;
     using map_hash = key_hasher_t<K, Hash>;
     if constexpr (std::is_same_v<map_hash, std::hash<K>>) {
-      return counting_sink<K, Hash, What>{};
+      return count_table_sink<K, Hash, What>{};
     } else {
-      return counting_sink<K, Hash, What>{std::unordered_map<K, std::size_t, map_hash>(0, part.template hash_for<K>())};
+      return count_table_sink<K, Hash, What>{std::unordered_map<K, std::size_t, map_hash>(0, part.template hash_for<K>())};
     }
   }
   template <class Acc>
@@ -93,11 +93,11 @@ struct counting_action {
 struct count_by_key_fn : usable_bare<count_by_key_fn> {
   template <execution_policy Policy = seq_t>
   auto operator()(Policy policy = {}) const {
-    return detail::make_action(detail::counting_action<std_hash, detail::count_keys>{}, policy);
+    return detail::make_action(detail::count_table_action<std_hash, detail::count_keys>{}, policy);
   }
   template <class Hash, execution_policy Policy = seq_t>
   auto operator()(partitioner<Hash> part, Policy policy = {}) const {
-    return detail::make_action(detail::counting_action<Hash, detail::count_keys>{std::move(part)}, policy);
+    return detail::make_action(detail::count_table_action<Hash, detail::count_keys>{std::move(part)}, policy);
   }
 };
 inline constexpr count_by_key_fn count_by_key{};

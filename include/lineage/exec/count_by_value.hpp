@@ -34,11 +34,11 @@ struct count_values {
 struct count_by_value_fn : usable_bare<count_by_value_fn> {
   template <execution_policy Policy = seq_t>
   auto operator()(Policy policy = {}) const {
-    return detail::make_action(detail::counting_action<std_hash, detail::count_values>{}, policy);
+    return detail::make_action(detail::count_table_action<std_hash, detail::count_values>{}, policy);
   }
   template <class Hash, execution_policy Policy = seq_t>
   auto operator()(partitioner<Hash> part, Policy policy = {}) const {
-    return detail::make_action(detail::counting_action<Hash, detail::count_values>{std::move(part)}, policy);
+    return detail::make_action(detail::count_table_action<Hash, detail::count_values>{std::move(part)}, policy);
   }
 };
 inline constexpr count_by_value_fn count_by_value{};

@@ -80,10 +80,10 @@ struct random_split_fn {
     }
     if (!(total > 0.0)) throw std::invalid_argument("ln::random_split: the weights must not all be 0");
     std::vector<double> bounds{0.0};
-    double sum = 0;
+    double running = 0;
     for (std::size_t i = 0; i < weights.size(); ++i) {
-      sum += weights[i];
-      bounds.push_back(i + 1 == weights.size() ? 1.0 : sum / total);
+      running += weights[i];
+      bounds.push_back(i + 1 == weights.size() ? 1.0 : running / total);
     }
     return {{}, std::move(bounds), seed};
   }

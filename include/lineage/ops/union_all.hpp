@@ -142,9 +142,9 @@ struct union_all_op {
       std::apply(
           [&](auto&... s) {
             const auto move_one = [&](auto& in) {
-              const std::size_t count = in.partitions();
+              const std::size_t moved = in.partitions();
               detail::move_into_union(std::move(in), offset, out, ctx);
-              offset += count;
+              offset += moved;
             };
             (move_one(s), ...);
           },
