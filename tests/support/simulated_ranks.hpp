@@ -132,6 +132,7 @@ class ranks_backend {
 
   std::size_t threads() const noexcept { return 1; }
   bool parallel() const noexcept { return false; }
+  std::size_t processes() const noexcept { return world_->size(); }
   bool owns(std::size_t partition, std::size_t) const noexcept { return partition % world_->size() == rank_; }
   bool leader() const noexcept { return rank_ == 0; }
 

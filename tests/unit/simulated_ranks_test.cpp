@@ -75,6 +75,14 @@ TEST_CASE("ranks: several-input and partitioning operators equal ln::seq", "[ran
   rank_cases::several_inputs_and_partitioning([](const std::string& what, const auto& build) { check_on_ranks(what, build); });
 }
 
+TEST_CASE("ranks: partition-wise operators and sampling equal ln::seq", "[ranks][partition_ops]") {
+  rank_cases::partition_operations([](const std::string& what, const auto& build) { check_on_ranks(what, build); });
+}
+
+TEST_CASE("ranks: the join family equals ln::seq", "[ranks][join]") {
+  rank_cases::join_family([](const std::string& what, const auto& build) { check_on_ranks(what, build); });
+}
+
 TEST_CASE("ranks: agree returns rank 0's value on every rank", "[ranks]") {
   for (const std::size_t ranks : rank_counts) {
     const auto got = run_on_ranks(ranks, [](ranks_policy p) {

@@ -5,7 +5,10 @@
 #include <atomic>
 #include <chrono>
 #include <fstream>
+#include <ratio>
+#include <stdexcept>
 #include <stop_token>
+#include <string>
 #include <thread>
 
 using namespace stream_test;
@@ -267,6 +270,27 @@ TEST_CASE("stream: a damaged or incomplete log is a typed error", "[stream]") {
   }
 }
 
+TEST_CASE("stream: an adaptor's numbers are in the stream signature", "[stream][params]") {
+  const auto input = random_batches(3, 40, 18);
+  scratch_dir dir;
+  const auto s = dir / "s";
+  const auto sampled = [&](double fraction) {
+    return ln::batches(input) | ln::sample(fraction, 9) | ln::coalesce(1) | ln::foreach_batch(recorder<int>{});
+  };
+  CHECK(sampled(0.1).signature() == sampled(0.1).signature());
+  CHECK(sampled(0.1).signature() != sampled(0.5).signature());
+  CHECK_THAT(sampled(0.1).signature(), Catch::Contains("sample(fraction 0.1, seed 9"));
+  sampled(0.1).run(s, scratch_options());
+  try {
+    sampled(0.5).run(s, scratch_options());
+    FAIL("no error");
+  } catch (const ln::checkpoint_error& e) {
+    CHECK(e.reason() == ln::checkpoint_errc::signature_mismatch);
+    CHECK_THAT(e.what(), Catch::Contains("fraction 0.5"));
+  }
+  CHECK(sampled(0.1).run(s, scratch_options()).batches_run == 0);  // same numbers: resumes (nothing new)
+}
+
 TEST_CASE("stream: a changed stream signature is refused, naming what changed", "[stream]") {
   const auto input = random_batches(3, 10, 17);
   scratch_dir dir;
@@ -362,6 +386,27 @@ TEST_CASE("stream: trigger::every returns when stopped from another thread, with
   });
   const auto report = (ln::generator_stream(gen) | ln::foreach_batch(recorder<int>{})).run(dir / "s", opts);
   CHECK(report.batches_run == 0);
+}
+
+TEST_CASE("stream: trigger::every(0) is refused with the value, not run as a busy loop", "[stream]") {
+  std::stop_source stop;
+  const auto message_of = [&](auto interval) {
+    try {
+      (void)ln::trigger::every(interval, stop.get_token());
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("no exception");
+  };
+  CHECK(message_of(std::chrono::milliseconds(0)).find("got 0 ms") != std::string::npos);
+  CHECK(message_of(std::chrono::seconds(0)).find("got 0 s") != std::string::npos);
+  CHECK(message_of(std::chrono::nanoseconds(-3)).find("got -3 ns") != std::string::npos);
+  CHECK(message_of(std::chrono::duration<long long, std::pico>(10)).find("got 10 x 1/1000000000000 s") !=
+        std::string::npos);  // rounds to 0 ns
+  CHECK(message_of(std::chrono::milliseconds(0)).find("available_now") != std::string::npos);
+  // The smallest accepted interval, and a usual one, keep their value.
+  CHECK(ln::trigger::every(std::chrono::nanoseconds(1), stop.get_token()).interval == std::chrono::nanoseconds(1));
+  CHECK(ln::trigger::every(std::chrono::milliseconds(5), stop.get_token()).interval == std::chrono::milliseconds(5));
 }
 
 TEST_CASE("stream: a second run on the same stream directory is refused while the first runs", "[stream]") {

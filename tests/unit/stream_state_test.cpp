@@ -249,6 +249,59 @@ TEST_CASE("update_state_by_key: lost or damaged state checkpoints fall back to o
   }
 }
 
+TEST_CASE("update_state_by_key: a state folder whose removal was killed partway is removed at start, only lineage's files",
+          "[stream]") {
+  const auto all = random_pair_batches(8, 20, 5, 4);
+  const std::vector<std::vector<std::pair<int, long>>> first6(all.begin(), all.begin() + 6);
+  const auto expected = run_oracle(all);
+  scratch_dir dir;
+  const auto s = dir / "s";
+  const auto out = dir / "out";
+  auto opts = scratch_options();
+  opts.state_every = 2;  // states after 1, 3 and 5; keep_last 2 keeps 3 and 5
+  REQUIRE(state_query(first6, out).run(s, opts).batches_run == 6);
+  REQUIRE_FALSE(fs::exists(s / "state" / "1"));
+  REQUIRE(fs::exists(s / "state" / "3" / "step-0" / "MANIFEST"));
+
+  // Removals killed after the MANIFEST went (remove_checkpoint removes it first): copies of a
+  // real state folder under older batch numbers, without their MANIFEST.
+  const auto torn = [&](const std::string& b) {
+    fs::copy(s / "state" / "3", s / "state" / b, fs::copy_options::recursive);
+    fs::remove(s / "state" / b / "step-0" / "MANIFEST");
+  };
+  torn("1");
+  torn("0");
+  std::ofstream(s / "state" / "0" / "step-0" / "notes.txt") << "the user's\n";  // not lineage's: stays
+  // A link where a state step would be, to a checkpoint elsewhere: never followed.
+  fs::copy(s / "state" / "3" / "step-0", dir / "victim", fs::copy_options::recursive);
+  fs::create_directory_symlink(dir / "victim", s / "state" / "0" / "step-1");
+  std::size_t victim_files = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir / "victim")) victim_files += e.is_regular_file();
+
+  // A start with nothing new to run cleans up.
+  CHECK(state_query(first6, out).run(s, opts).batches_run == 0);
+  CHECK_FALSE(fs::exists(s / "state" / "1"));
+  CHECK(fs::exists(s / "state" / "0" / "step-0" / "notes.txt"));
+  CHECK_FALSE(fs::exists(s / "state" / "0" / "step-0" / "LOCK"));
+  std::size_t left = 0;
+  for (const auto& e : fs::recursive_directory_iterator(s / "state" / "0")) left += e.is_regular_file();
+  CHECK(left == 1);  // the user's file only (recursive_directory_iterator does not enter the link)
+  CHECK(fs::is_symlink(s / "state" / "0" / "step-1"));
+  std::size_t victim_after = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir / "victim")) victim_after += e.is_regular_file();
+  CHECK(victim_after == victim_files);
+  CHECK(fs::exists(dir / "victim" / "MANIFEST"));
+  // The kept states are untouched: the rest of the stream resumes from state 5 and equals the oracle.
+  CHECK(fs::exists(s / "state" / "3" / "step-0" / "MANIFEST"));
+  CHECK(fs::exists(s / "state" / "5" / "step-0" / "MANIFEST"));
+  const auto r = state_query(all, out).run(s, opts);
+  CHECK(r.batches_run == 2);
+  for (std::size_t b = 0; b < all.size(); ++b) {
+    INFO("batch " << b);
+    CHECK(sorted(recovered_batch<entry>(out, b)) == expected.after[b]);
+  }
+}
+
 TEST_CASE("update_state_by_key: a changed state type or function signature is refused", "[stream]") {
   const auto input = random_pair_batches(4, 10, 3, 8);
   scratch_dir dir;

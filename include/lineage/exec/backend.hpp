@@ -20,6 +20,10 @@
 //   std::size_t threads() const;  bool parallel() const;
 //       The parallelism asked for on this process: sources split into at most threads()
 //       partitions (ln::par(n): n); parallel() is threads() > 1.
+//   std::size_t processes() const;
+//       How many processes share the partitions (1 for seq and threads, the rank count for
+//       MPI): a dataset that should spread over all of them (a stream's batches and state)
+//       has processes() * threads() partitions.
 //   bool owns(std::size_t partition, std::size_t partitions) const;
 //       Whether this process runs `partition` of a stage of `partitions` partitions. Ownership
 //       is a pure function of the two numbers (MPI: partition % size == rank), so every
@@ -91,6 +95,7 @@ concept execution_backend = std::copy_constructible<B> && requires(const B& b, s
   { B::single_process } -> std::convertible_to<bool>;
   { b.threads() } -> std::convertible_to<std::size_t>;
   { b.parallel() } -> std::convertible_to<bool>;
+  { b.processes() } -> std::convertible_to<std::size_t>;
   { b.owns(n, n) } -> std::convertible_to<bool>;
   { b.leader() } -> std::convertible_to<bool>;
   b.for_each_owned_partition(n, detail::backend_probe_task{});
@@ -115,6 +120,7 @@ class local_backend {
   // most min(threads(), pool->size()) at once (exec/thread_pool.hpp: the pool's size is capped).
   std::size_t threads() const noexcept { return pool_ ? (width_ != 0 ? width_ : pool_->size()) : 1; }
   bool parallel() const noexcept { return threads() > 1; }
+  static constexpr std::size_t processes() noexcept { return 1; }
 
   bool owns(std::size_t, std::size_t) const noexcept { return true; }
   bool leader() const noexcept { return true; }

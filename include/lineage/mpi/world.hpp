@@ -80,6 +80,7 @@ class world_backend {
 
   std::size_t threads() const noexcept { return threads_; }
   bool parallel() const noexcept { return threads_ > 1; }
+  std::size_t processes() const noexcept { return size_; }
   bool owns(std::size_t partition, std::size_t) const noexcept { return partition % size_ == rank_; }
   bool leader() const noexcept { return rank_ == 0; }
 

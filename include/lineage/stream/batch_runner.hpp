@@ -18,7 +18,9 @@
 #include "../checkpointed.hpp"
 #include "../core/source.hpp"
 #include "../local_checkpoint.hpp"
+#include "../ops/parallelize.hpp"
 #include "../storage/options.hpp"
+#include "collective.hpp"
 #include "step_types.hpp"
 #include "stream.hpp"
 
@@ -63,8 +65,13 @@ class batch_runner {
 
   // The output dataset of batch b, or nullopt if there is none after this batch (a window
   // between slides) or `want_output` is false (a replay that only rebuilds state).
+  // Under several processes every process holds the batch (each read it) and runs its slices.
   std::optional<checkpointed<output_type>> run(std::vector<T> batch, std::uint64_t b, bool want_output) {
-    return run_from<0>(as_pipeline(std::move(batch)), b, want_output);
+    if constexpr (Ctx::single_process) {
+      return run_from<0>(as_pipeline(std::move(batch)), b, want_output);
+    } else {
+      return run_from<0>(parallelize(std::move(batch), state_partition_count(ctx_)), b, want_output);
+    }
   }
 
   // Saves every stateful operator's state under dir/step-<I>.

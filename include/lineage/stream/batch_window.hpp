@@ -17,6 +17,7 @@
 #include "../checkpointed.hpp"
 #include "../storage/format.hpp"
 #include "../storage/small_file.hpp"
+#include "collective.hpp"
 #include "state_checkpoint.hpp"
 
 namespace lineage::stream_detail {
@@ -56,20 +57,25 @@ class batch_window {
     for (std::size_t k = 0; k < held_.size(); ++k) {
       save_state_checkpoint<T>(dir / ("held-" + std::to_string(k)), held_[k], description, partitioner, options, ctx);
     }
-    storage::format::byte_writer w;
-    w.u64(held_.size());
-    storage::write_small_file(dir / "HELD", w.data(), options.durable);
+    leader_decides(ctx, [&] {  // once every process wrote its partitions
+      storage::format::byte_writer w;
+      w.u64(held_.size());
+      storage::write_small_file(dir / "HELD", w.data(), options.durable);
+    });
   }
   template <class Ctx>
   void load(const std::filesystem::path& dir, std::string_view description, const Ctx& ctx) {
-    const auto bytes = storage::read_small_file(dir / "HELD");
-    if (!bytes) throw checkpoint_error(checkpoint_errc::not_found, dir / "HELD", "the window state is incomplete");
-    storage::format::byte_reader r(*bytes);
-    std::uint64_t count = 0;
-    if (!r.u64(count) || r.remaining() != 0 || count > length_) {
-      throw checkpoint_error(checkpoint_errc::not_a_checkpoint, dir / "HELD",
-                             "not a window state record of a window of length " + std::to_string(length_));
-    }
+    const std::uint64_t count = leader_decides(ctx, [&] {
+      const auto bytes = storage::read_small_file(dir / "HELD");
+      if (!bytes) throw checkpoint_error(checkpoint_errc::not_found, dir / "HELD", "the window state is incomplete");
+      storage::format::byte_reader r(*bytes);
+      std::uint64_t held = 0;
+      if (!r.u64(held) || r.remaining() != 0 || held > length_) {
+        throw checkpoint_error(checkpoint_errc::not_a_checkpoint, dir / "HELD",
+                               "not a window state record of a window of length " + std::to_string(length_));
+      }
+      return held;
+    });
     held_.clear();
     for (std::uint64_t k = 0; k < count; ++k) {
       const auto c = load_state_checkpoint<T>(dir / ("held-" + std::to_string(k)), description, ctx);

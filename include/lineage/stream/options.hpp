@@ -7,8 +7,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <ratio>
+#include <stdexcept>
 #include <stop_token>
 #include <string>
+#include <type_traits>
+#include <utility>
 
 #include "../storage/file_system.hpp"
 #include "../storage/options.hpp"
@@ -28,11 +32,41 @@ struct trigger_t {
 namespace trigger {
 // Every batch the source has now, then return (Spark's Trigger.AvailableNow).
 inline const trigger_t available_now{};
+namespace detail {
+// "5 ms", "0 s", "3 x 1/1000000000000 s": a duration as the caller wrote it, for a message.
+template <class Rep, class Period>
+std::string duration_text(std::chrono::duration<Rep, Period> d) {
+  std::string unit;
+  if constexpr (std::is_same_v<Period, std::nano>) {
+    unit = "ns";
+  } else if constexpr (std::is_same_v<Period, std::micro>) {
+    unit = "us";
+  } else if constexpr (std::is_same_v<Period, std::milli>) {
+    unit = "ms";
+  } else if constexpr (std::is_same_v<Period, std::ratio<1>>) {
+    unit = "s";
+  } else if constexpr (std::is_same_v<Period, std::ratio<60>>) {
+    unit = "min";
+  } else if constexpr (std::is_same_v<Period, std::ratio<3600>>) {
+    unit = "h";
+  } else {
+    unit = "x " + std::to_string(Period::num) + "/" + std::to_string(Period::den) + " s";
+  }
+  return std::to_string(d.count()) + ' ' + unit;
+}
+}  // namespace detail
+
 // A batch every `interval` (nothing new: wait for the next tick) until `stop` is requested.
+// The interval must be at least 1 ns: zero (or a negative or sub-nanosecond one) throws
+// std::invalid_argument (trigger::available_now is the run over what is there now).
 template <class Rep, class Period>
 trigger_t every(std::chrono::duration<Rep, Period> interval, std::stop_token stop) {
-  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(interval);
-  if (ns.count() <= 0) ns = std::chrono::nanoseconds{1};
+  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(interval);
+  if (!(ns.count() > 0)) {
+    throw std::invalid_argument("ln::trigger::every: the interval must be at least 1 ns, got " +
+                                detail::duration_text(interval) +
+                                " (for one run over what the source has now, use ln::trigger::available_now)");
+  }
   return trigger_t{ns, std::move(stop)};
 }
 }  // namespace trigger

@@ -3,7 +3,9 @@
 // The output operations that end a stream and make it a query (query.hpp):
 //   ln::foreach_batch(f): f(std::uint64_t batch, const ln::checkpointed<T>& result). At-least-once:
 //     after a crash between f's return and the commit record, f sees that batch again; make f
-//     idempotent by batch number.
+//     idempotent by batch number. Under several processes f runs on every process with the
+//     partitions that process holds (an action on `result` inside f is collective, as
+//     anywhere), and the commit waits for every process's f.
 //   ln::write_batches(dir): batch b's result becomes the checkpoint dir/batch-<b> (atomic,
 //     durable, get-or-create by content: a re-run of b finds or writes equal content).
 //     Exactly-once: each committed batch's output is there once, whole. When the query starts
@@ -22,6 +24,7 @@
 #include "../checkpointed.hpp"
 #include "../storage/file_system.hpp"
 #include "../storage/reader.hpp"
+#include "collective.hpp"
 #include "log.hpp"
 #include "options.hpp"
 #include "stream.hpp"
@@ -73,7 +76,8 @@ struct write_batches_output : stream_output_tag {
 
   template <class T, class Ctx>
   void emit(std::uint64_t batch, const checkpointed<T>& result, const stream_options& options, const Ctx& ctx) const {
-    stream_detail::ensure_directory(storage::default_file_system(), dir, options.durable);
+    stream_detail::leader_decides(
+        ctx, [&] { stream_detail::ensure_directory(storage::default_file_system(), dir, options.durable); });
     checkpoint_options opts;
     opts.version = options.version;
     opts.on_mismatch = mismatch_policy::recompute;  // an older run's batch-<b> of other content is replaced

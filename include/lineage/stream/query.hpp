@@ -18,6 +18,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <stop_token>
@@ -30,6 +31,7 @@
 #include "../storage/file_system.hpp"
 #include "../storage/reader.hpp"
 #include "batch_runner.hpp"
+#include "collective.hpp"
 #include "cursor.hpp"
 #include "log.hpp"
 #include "options.hpp"
@@ -52,94 +54,146 @@ class query {
     return stream_detail::stream_signature(stream_, options.version);
   }
 
+  // Under a backend of several processes (ln::mpi::world) every process calls run with the
+  // same query: the leader alone reads and writes the stream directory's logs and decides,
+  // every process computes the batches (stream/collective.hpp).
   template <execution_policy Policy = seq_t>
   stream_report run(const std::filesystem::path& dir, const stream_options& options = {}, Policy policy = {}) const {
-    // A stream's log, state and output are one process's (its lock, offsets and commits).
-    static_assert(backend_t<Policy>::single_process,
-                  "query.run: a stream runs in one process (ln::seq or ln::par); ln::mpi::world and other "
-                  "multi-process policies are not supported for streams yet");
-    using runner_type = stream_detail::batch_runner<Stream, backend_t<Policy>>;
+    using backend_type = backend_t<Policy>;
+    using runner_type = stream_detail::batch_runner<Stream, backend_type>;
+    const backend_type ctx = make_backend(policy);
     auto& fsys = options.file_system != nullptr ? *options.file_system : storage::default_file_system();
     const stream_detail::stream_paths paths{dir};
-    stream_detail::ensure_directory(fsys, dir, options.durable);
-    const auto lock = fsys.lock(paths.lock());
-    stream_detail::ensure_directory(fsys, paths.offsets(), options.durable);
-    stream_detail::ensure_directory(fsys, paths.commits(), options.durable);
-    if (runner_type::stateful) stream_detail::ensure_directory(fsys, paths.state(), options.durable);
-    check_signature(fsys, paths, options);
+    std::unique_ptr<storage::file_lock> lock;  // the leader's, for the whole run
 
-    // Entries below log_start were purged (some may be left by an interrupted purge).
-    std::uint64_t log_start = stream_detail::read_log_start(fsys, paths);
-    const std::uint64_t offsets_start = history_source ? 0 : log_start;
-    const auto logged = stream_detail::list_log_from(fsys, paths.offsets(), offsets_start);
-    const auto committed = stream_detail::list_log_from(fsys, paths.commits(), log_start);
-    stream_detail::require_contiguous(logged, paths.offsets(), offsets_start);
-    stream_detail::require_contiguous(committed, paths.commits(), log_start);
-    if (log_start > 0 && committed.empty()) {
-      throw checkpoint_error(checkpoint_errc::not_found, paths.commits(),
-                             lineage::detail::cat("the logs start at batch ", log_start,
-                                                  " (log-start) but hold no commit record from there"));
-    }
-    const std::uint64_t commits = committed.empty() ? 0 : committed.back() + 1;
-    const std::uint64_t logged_end = logged.empty() ? offsets_start : logged.back() + 1;
-    if (logged_end < commits || logged_end > commits + 1) {
-      throw checkpoint_error(checkpoint_errc::not_found, paths.offsets(),
-                             lineage::detail::cat("the offsets log ends before batch ", logged_end, " for ", commits,
-                                                  " commits (at most one uncommitted batch)"));
-    }
-    purge_below(fsys, paths, log_start, options.durable);  // what an interrupted purge left
+    // What the stream directory holds, as the leader finds it.
+    const auto found = stream_detail::leader_decides(ctx, [&] {
+      stream_detail::ensure_directory(fsys, dir, options.durable);
+      lock = fsys.lock(paths.lock());
+      stream_detail::ensure_directory(fsys, paths.offsets(), options.durable);
+      stream_detail::ensure_directory(fsys, paths.commits(), options.durable);
+      if (runner_type::stateful) stream_detail::ensure_directory(fsys, paths.state(), options.durable);
+      check_signature(fsys, paths, options);
+
+      // Entries below log_start were purged (some may be left by an interrupted purge).
+      const std::uint64_t log_start = stream_detail::read_log_start(fsys, paths);
+      const std::uint64_t offsets_start = history_source ? 0 : log_start;
+      const auto logged = stream_detail::list_log_from(fsys, paths.offsets(), offsets_start);
+      const auto committed = stream_detail::list_log_from(fsys, paths.commits(), log_start);
+      stream_detail::require_contiguous(logged, paths.offsets(), offsets_start);
+      stream_detail::require_contiguous(committed, paths.commits(), log_start);
+      if (log_start > 0 && committed.empty()) {
+        throw checkpoint_error(checkpoint_errc::not_found, paths.commits(),
+                               lineage::detail::cat("the logs start at batch ", log_start,
+                                                    " (log-start) but hold no commit record from there"));
+      }
+      const std::uint64_t commits = committed.empty() ? 0 : committed.back() + 1;
+      const std::uint64_t logged_end = logged.empty() ? offsets_start : logged.back() + 1;
+      if (logged_end < commits || logged_end > commits + 1) {
+        throw checkpoint_error(checkpoint_errc::not_found, paths.offsets(),
+                               lineage::detail::cat("the offsets log ends before batch ", logged_end, " for ", commits,
+                                                    " commits (at most one uncommitted batch)"));
+      }
+      purge_below(fsys, paths, log_start, options.durable);  // what an interrupted purge left
+      if (commits > 0) stream_detail::check_commit(fsys, paths, commits - 1);
+      return directory_state{log_start, offsets_start, commits, logged.size() > commits, !logged.empty()};
+    });
+    std::uint64_t log_start = found.log_start;  // the leader's, kept up to date by purge_logs
+    const std::uint64_t commits = found.commits;
 
     stream_report report;
-    report.resumed = !logged.empty();
-    runner_type runner(stream_, make_backend(policy));
-    stream_detail::source_cursor<source_type> cursor(stream_.source());
+    report.resumed = found.any_logged;
+    runner_type runner(stream_, ctx);
+    std::optional<stream_detail::source_cursor<source_type>> cursor;  // the leader's
+    if (ctx.leader()) cursor.emplace(stream_.source());
+    auto logged_offset = [&](std::uint64_t b) {
+      return *stream_detail::leader_offset<offset_type>(
+          ctx, [&] { return std::optional(stream_detail::read_offset<offset_type>(fsys, paths, b)); });
+    };
     if (commits > 0) {
-      stream_detail::check_commit(fsys, paths, commits - 1);
       if constexpr (runner_type::stateful) {
-        report.batches_replayed = restore_state(fsys, paths, runner, commits, offsets_start);
+        std::optional<std::uint64_t> loaded;
+        report.batches_replayed =
+            restore_state(fsys, paths, runner, ctx, commits, found.offsets_start, logged_offset, loaded);
+        if (loaded) {  // what a killed removal left
+          stream_detail::leader_decides(ctx, [&] { remove_surplus_state(fsys, paths, options, *loaded); });
+        }
       }
-      for (std::uint64_t i = cursor.needs_history ? 0 : commits - 1; i < commits; ++i) {
-        cursor.taken(stream_detail::read_offset<offset_type>(fsys, paths, i));
-      }
+      stream_detail::leader_decides(ctx, [&] {
+        for (std::uint64_t i = cursor->needs_history ? 0 : commits - 1; i < commits; ++i) {
+          cursor->taken(stream_detail::read_offset<offset_type>(fsys, paths, i));
+        }
+      });
     }
 
     std::uint64_t b = commits;
     auto run_batch = [&](const offset_type& offset) {
       auto result = runner.run(stream_.source().read(offset), b, true);
-      if (result) output_.emit(b, *result, options, make_backend(policy));
-      stream_detail::write_commit(fsys, paths, b, options.durable);
-      if constexpr (runner_type::stateful) save_state(fsys, paths, runner, b, options);
-      purge_logs(fsys, paths, b, options, log_start);
+      if (result) {
+        stream_detail::on_every_process(ctx, [&] { output_.emit(b, *result, options, ctx); });
+      }
+      stream_detail::leader_decides(ctx, [&] { stream_detail::write_commit(fsys, paths, b, options.durable); });
+      if constexpr (runner_type::stateful) save_state(fsys, paths, runner, ctx, b, options);
+      stream_detail::leader_decides(ctx, [&] { purge_logs(fsys, paths, b, options, log_start); });
       if (!report.first_batch) report.first_batch = b;
       report.last_batch = b;
       ++report.batches_run;
-      cursor.taken(offset);
+      if (cursor) cursor->taken(offset);
       ++b;
     };
 
-    if (logged.size() > commits) {  // logged before a crash, not committed: same offsets again
-      run_batch(stream_detail::read_offset<offset_type>(fsys, paths, b));
-    }
+    if (found.uncommitted) run_batch(logged_offset(b));  // logged before a crash: same offsets again
 
     const trigger_t& trigger = options.trigger;
     std::uint64_t new_batches = 0;
     while (options.max_batches == 0 || new_batches < options.max_batches) {
-      if (trigger.stop.stop_requested()) break;
+      // The leader's stop token and clock decide; the others wait for its next offset.
       const auto tick = std::chrono::steady_clock::now();
-      if (auto next = cursor.next()) {
-        stream_detail::write_offset(fsys, paths, b, *next, options.durable);
-        run_batch(*next);
+      const loop_step decided = stream_detail::leader_decides(ctx, [&] {
+        loop_step s;
+        if (trigger.stop.stop_requested()) {
+          s.stop = true;
+        } else if (auto next = cursor->next()) {
+          stream_detail::write_offset(fsys, paths, b, *next, options.durable);
+          s.next = stream_detail::offset_bytes(*next);
+        } else {
+          s.stop = !trigger.periodic();
+        }
+        return s;
+      });
+      if (decided.stop) break;
+      if (decided.next) {
+        run_batch(stream_detail::offset_from_bytes<offset_type>(*decided.next));
         ++new_batches;
         if (!trigger.periodic()) continue;
-      } else if (!trigger.periodic()) {
-        break;
       }
-      wait_until(tick + trigger.interval, trigger.stop);
+      if (ctx.leader()) wait_until(tick + trigger.interval, trigger.stop);
     }
     return report;
   }
 
  private:
+  // What the leader found in the stream directory when the run started.
+  struct directory_state {
+    std::uint64_t log_start = 0, offsets_start = 0, commits = 0;
+    bool uncommitted = false;  // an offsets entry without its commit: re-run that batch first
+    bool any_logged = false;
+    template <class Archive>
+    void serialize(Archive& ar) {
+      ar(log_start, offsets_start, commits, uncommitted, any_logged);
+    }
+  };
+
+  // What the leader decided at the top of the batch loop: stop, or run the batch it logged.
+  struct loop_step {
+    bool stop = false;
+    std::optional<std::vector<std::byte>> next;  // the offset (stream/collective.hpp)
+    template <class Archive>
+    void serialize(Archive& ar) {
+      ar(stop, next);
+    }
+  };
+
   // A source whose cursor is fed every logged offset (text_file_stream: the names taken so
   // far): its offsets log is its memory and is never purged.
   static constexpr bool history_source = stream_detail::source_cursor<source_type>::needs_history;
@@ -292,13 +346,14 @@ class query {
     }
   }
 
-  template <class Runner>
+  // Every process writes its state partitions; the leader then keeps the newest keep_last.
+  template <class Runner, class Ctx>
   static void save_state(storage::file_system& fsys, const stream_detail::stream_paths& paths, const Runner& runner,
-                         std::uint64_t b, const stream_options& options) {
+                         const Ctx& ctx, std::uint64_t b, const stream_options& options) {
     const std::size_t every = options.state_every == 0 ? 1 : options.state_every;
     if ((b + 1) % every != 0) return;
     const auto dir = paths.state() / std::to_string(b);
-    stream_detail::ensure_directory(fsys, dir, options.durable);
+    stream_detail::leader_decides(ctx, [&] { stream_detail::ensure_directory(fsys, dir, options.durable); });
     checkpoint_options opts;
     opts.version = options.version;
     opts.on_mismatch = mismatch_policy::recompute;
@@ -306,24 +361,43 @@ class query {
     opts.keep_last = 1;
     opts.source_identity = identity_policy::none;
     runner.save(dir, opts);
+    stream_detail::leader_decides(ctx, [&] { remove_surplus_state(fsys, paths, options, b); });
+  }
+
+  // Removes the state checkpoints older than the newest keep_last of those up to `newest`
+  // (after a save: the one just written; at start: the one restore_state loaded, so that a
+  // newer folder whose write was cut short never pushes a loadable one out). At start this
+  // removes what a removal killed partway left (the MANIFEST goes first, its generations
+  // stay): a folder no restart can load, which would otherwise stay until the next state
+  // checkpoint, or for ever if none comes. Only what lineage provably wrote goes
+  // (remove_state_dir: lineage's manifests, marked generations, small files; links are not
+  // followed, other files stay).
+  static void remove_surplus_state(storage::file_system& fsys, const stream_detail::stream_paths& paths,
+                                   const stream_options& options, std::uint64_t newest) {
     const std::size_t keep = options.keep_last == 0 ? 1 : options.keep_last;
     auto all = state_checkpoints(fsys, paths);
+    std::erase_if(all, [newest](std::uint64_t s) { return s > newest; });
     for (std::size_t i = 0; i + keep < all.size(); ++i) remove_state_dir(fsys, paths.state() / std::to_string(all[i]));
   }
 
   // Loads the newest state checkpoint at or before the last commit (an incomplete or damaged
   // one is skipped for an older one) and replays the committed batches after it. Returns how
   // many batches were replayed.
-  template <class Runner>
+  // Every process loads its partitions of the same state checkpoint (a failed load fails on
+  // every process, so all move on to the same older one; `loaded` tells which loaded) and
+  // replays the same batches. Returns how many batches were replayed.
+  template <class Runner, class Ctx, class LoggedOffset>
   std::uint64_t restore_state(storage::file_system& fsys, const stream_detail::stream_paths& paths, Runner& runner,
-                              std::uint64_t commits, std::uint64_t offsets_start) const {
+                              const Ctx& ctx, std::uint64_t commits, std::uint64_t offsets_start,
+                              const LoggedOffset& logged_offset, std::optional<std::uint64_t>& loaded) const {
     std::uint64_t from = 0;
-    auto saved = state_checkpoints(fsys, paths);
+    const auto saved = stream_detail::leader_decides(ctx, [&] { return state_checkpoints(fsys, paths); });
     for (auto it = saved.rbegin(); it != saved.rend(); ++it) {
       if (*it >= commits) continue;
       try {
         runner.load(paths.state() / std::to_string(*it));
         from = *it + 1;
+        loaded = *it;
         break;
       } catch (const checkpoint_error& e) {
         if (e.reason() == checkpoint_errc::io_error || e.reason() == checkpoint_errc::locked) throw;
@@ -336,8 +410,7 @@ class query {
                                                   offsets_start, " were purged: the state cannot be rebuilt"));
     }
     for (std::uint64_t b = from; b < commits; ++b) {
-      const auto offset = stream_detail::read_offset<offset_type>(fsys, paths, b);
-      (void)runner.run(stream_.source().read(offset), b, false);
+      (void)runner.run(stream_.source().read(logged_offset(b)), b, false);
     }
     return commits - from;
   }

@@ -31,6 +31,7 @@
 #include "../ops/reduce_by_key.hpp"
 #include "../partitioner.hpp"
 #include "batch_window.hpp"
+#include "collective.hpp"
 #include "state_checkpoint.hpp"
 #include "stream.hpp"
 
@@ -89,7 +90,7 @@ struct reduce_by_key_and_window_op : stream_stateful_tag {
 
     template <pipeline P, class Ctx>
     std::optional<checkpointed<entry>> step(const P& batch, std::uint64_t b, const Ctx& ctx) {
-      if (partitions_ == 0) partitions_ = ctx.threads() == 0 ? 1 : ctx.threads();
+      if (partitions_ == 0) partitions_ = stream_detail::state_partition_count(ctx);
       auto reduced = detail::compute_partitions(batch | reduce_by_key(op_->op, partitioner{partitions_}), ctx);
       if (reduced.partitions() != partitions_) {
         throw std::logic_error("ln::reduce_by_key_and_window: the batch's keys were not partitioned as the state");
@@ -100,17 +101,17 @@ struct reduce_by_key_and_window_op : stream_stateful_tag {
         if (value_.empty()) value_.resize(partitions_);
         const auto& added = entering;
         std::vector<std::vector<entry>> leaving_parts;
-        ctx.parallel_for(partitions_, [&](std::size_t i) { add(value_[i], added[i]); });
+        ctx.for_each_owned_partition(partitions_, [&](std::size_t i) { add(value_[i], added[i]); });
         if (auto leaving = held_.push(std::move(entering))) {
           leaving_parts = std::move(*leaving);
-          ctx.parallel_for(partitions_, [&](std::size_t i) { subtract(value_[i], leaving_parts[i]); });
+          ctx.for_each_owned_partition(partitions_, [&](std::size_t i) { subtract(value_[i], leaving_parts[i]); });
         }
       } else {
         (void)held_.push(std::move(entering));
       }
       if (!op_->params.emits_after(b)) return std::nullopt;
       std::vector<std::vector<entry>> out(partitions_);
-      ctx.parallel_for(partitions_, [&](std::size_t i) {
+      ctx.for_each_owned_partition(partitions_, [&](std::size_t i) {
         if constexpr (incremental) {
           out[i].reserve(value_[i].size());
           for (const auto& [k, vc] : value_[i]) out[i].emplace_back(k, vc.first);
@@ -118,9 +119,7 @@ struct reduce_by_key_and_window_op : stream_stateful_tag {
           out[i] = fold_window(i);
         }
       });
-      typename checkpointed<entry>::origin origin;
-      origin.partitioner = detail::key_partitioner_name(partitions_);
-      return checkpointed<entry>(detail::partition_set<entry>(std::move(out)), std::move(origin));
+      return stream_detail::owned_dataset(std::move(out), detail::key_partitioner_name(partitions_), ctx);
     }
 
     template <class Ctx>

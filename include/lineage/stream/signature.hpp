@@ -12,6 +12,7 @@
 #include <tuple>
 #include <utility>
 
+#include "../core/op_params.hpp"
 #include "../core/type_name.hpp"
 #include "../plan/plan.hpp"
 #include "step_types.hpp"
@@ -19,15 +20,22 @@
 
 namespace lineage::stream_detail {
 
-// Lines of a run of adaptors: one per adaptor, "<name> -> <element type>".
+// Lines of a run of adaptors: one per adaptor, "<name> -> <element type>", the name followed
+// by the operator's value parameters if it has any, "sample(fraction 0.1, ...)"
+// (core/op_params.hpp), as in a checkpoint's signature.
 template <class Chain, class InRef, std::size_t... I>
-void describe_chain(std::string& out, std::size_t& op_index, std::index_sequence<I...>) {
+void describe_chain(const Chain& chain, std::string& out, std::size_t& op_index, std::index_sequence<I...>) {
   (
       [&] {
         using Prefix = decltype(std::declval<const Chain&>().template slice<0, I + 1>());
         using P = lineage_of_t<Prefix, InRef>;
         std::string name = "adaptor";
         if constexpr (plan::ops_v<P>.size() > 0) name = std::string(plan::ops_v<P>.back().name);
+        if constexpr (requires { chain.template get<I>().op; }) {
+          if (const std::string params = op_params_of(chain.template get<I>().op); !params.empty()) {
+            name += '(' + params + ')';
+          }
+        }
         out += "op " + std::to_string(op_index++) + ": " + name + " -> " +
                lineage::detail::portable_type_name<element_t<P>>() + '\n';
       }(),
@@ -46,7 +54,7 @@ std::string describe_steps(const Stream& s, std::index_sequence<I...>) {
           out += "op " + std::to_string(op_index++) + ": " +
                  std::get<I>(s.steps()).template describe<InRef>() + '\n';
         } else {
-          describe_chain<Step, InRef>(out, op_index, std::make_index_sequence<Step::size>{});
+          describe_chain<Step, InRef>(std::get<I>(s.steps()), out, op_index, std::make_index_sequence<Step::size>{});
         }
       }(),
       ...);

@@ -3,12 +3,16 @@
 // A stateful operator's state as an ordinary checkpoint (storage/): written whole each time
 // (never get-or-create: the state after batch b is what it is), tagged with a signature made
 // from the operator's description, so that a state checkpoint of another operator never loads.
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "../checkpoint_steps.hpp"
 #include "../checkpoint_tools.hpp"
 #include "../checkpointed.hpp"
 #include "../storage/checkpoint_io.hpp"
@@ -22,26 +26,28 @@ inline std::uint64_t state_signature(std::string_view description) {
   return XXH3_64bits(text.data(), text.size());
 }
 
+// Every process writes the partitions it owns; the leader commits (checkpoint_steps.hpp).
 template <class T, class Ctx>
 void save_state_checkpoint(const std::filesystem::path& dir, const std::vector<std::vector<T>>& parts,
                            std::string_view description, std::string partitioner, const checkpoint_options& options,
                            const Ctx& ctx) {
   static_assert(storage::serializable<T>,
                 "ln::stream: a stateful operator's state must be serializable with cereal to be checkpointed");
-  storage::checkpoint_writer writer(dir, options);
-  ctx.parallel_for(parts.size(), [&](std::size_t i) { writer.write_partition(i, parts[i]); });
-  writer.template commit<T>(state_signature(description), options.version, std::move(partitioner));
+  (void)lineage::detail::write_partitions<T>(
+      dir, parts.size(), [&](std::size_t i) -> const std::vector<T>& { return parts[i]; }, state_signature(description),
+      std::move(partitioner), options, ctx);
 }
 
+// The leader reads the manifest; every process loads the partitions it owns.
 template <class T, class Ctx>
 checkpointed<T> load_state_checkpoint(const std::filesystem::path& dir, std::string_view description,
                                       const Ctx& ctx) {
-  const auto m = storage::read_manifest<T>(dir);
-  if (m.signature != state_signature(description)) {
+  const auto m = lineage::detail::agree_on_manifest(dir, ctx, [&] { return std::optional(storage::read_manifest<T>(dir)); });
+  if (m->signature != state_signature(description)) {
     throw checkpoint_error(checkpoint_errc::signature_mismatch, dir,
                            "the state checkpoint was written by another operator than " + std::string(description));
   }
-  return lineage::detail::load_checkpoint<T>(dir, m, ctx);
+  return lineage::detail::load_checkpoint<T>(dir, *m, ctx);
 }
 
 }  // namespace lineage::stream_detail

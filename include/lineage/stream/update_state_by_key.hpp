@@ -8,8 +8,9 @@
 // batch's output is the whole state, pair<K, S>, in no particular order.
 //
 // The state is partitioned by key as reduce_by_key partitions (mix(std::hash<K>) % n, the same
-// ln::partitioner), n fixed for the life of the stream directory (the backend's thread count
-// when it starts, or the partition count of the state checkpoint it resumes from), and each
+// ln::partitioner), n fixed for the life of the stream directory (processes × threads of the
+// backend when it starts, or the partition count of the state checkpoint it resumes from; a
+// process holds the partitions it owns), and each
 // partition keeps its keys in a deterministic order (old keys in their order, then new keys in
 // the order the batch's group_by_key gives them), so a resumed run outputs the same partitions.
 // State checkpoints: stream/state_checkpoint.hpp, when: stream/query.hpp.
@@ -35,6 +36,7 @@
 #include "../exec/partitions.hpp"
 #include "../ops/group_by_key.hpp"
 #include "../partitioner.hpp"
+#include "collective.hpp"
 #include "state_checkpoint.hpp"
 #include "stream.hpp"
 
@@ -119,15 +121,17 @@ struct update_state_by_key_op : stream_stateful_tag {
 
     template <pipeline P, class Ctx>
     std::optional<checkpointed<entry>> step(const P& batch, std::uint64_t, const Ctx& ctx) {
-      if (partitions_ == 0) partitions_ = ctx.threads() == 0 ? 1 : ctx.threads();
-      if (!state_) state_ = make_output(std::vector<std::vector<entry>>(partitions_));
+      if (partitions_ == 0) partitions_ = stream_detail::state_partition_count(ctx);
+      if (!state_) state_ = make_output(std::vector<std::vector<entry>>(partitions_), ctx);
       const auto news = detail::compute_partitions(batch | group_by_key(partitioner{partitions_}), ctx);
       if (news.partitions() != partitions_) {
         throw std::logic_error("ln::update_state_by_key: the batch's keys were not partitioned as the state");
       }
       std::vector<std::vector<entry>> next(partitions_);
-      ctx.parallel_for(partitions_, [&](std::size_t i) { next[i] = update_partition(state_->partition_data()[i], news.at(i)); });
-      state_ = make_output(std::move(next));
+      ctx.for_each_owned_partition(partitions_, [&](std::size_t i) {
+        next[i] = update_partition(state_->partition_data()[i], news.at(i));
+      });
+      state_ = make_output(std::move(next), ctx);
       return state_;
     }
 
@@ -147,14 +151,14 @@ struct update_state_by_key_op : stream_stateful_tag {
                                "the state checkpoint is not partitioned by key (" + loaded.partitioner() + ")");
       }
       partitions_ = loaded.partitions();
-      state_ = make_output(std::vector<std::vector<entry>>(loaded.partition_data()));
+      state_ = make_output(std::vector<std::vector<entry>>(loaded.partition_data()), ctx);
     }
 
    private:
-    checkpointed<entry> make_output(std::vector<std::vector<entry>> parts) const {
-      typename checkpointed<entry>::origin origin;
-      origin.partitioner = detail::key_partitioner_name(parts.size());
-      return checkpointed<entry>(detail::partition_set<entry>(std::move(parts)), std::move(origin));
+    template <class Ctx>
+    checkpointed<entry> make_output(std::vector<std::vector<entry>> parts, const Ctx& ctx) const {
+      const std::size_t n = parts.size();
+      return stream_detail::owned_dataset(std::move(parts), detail::key_partitioner_name(n), ctx);
     }
 
     // Old keys in their order (with their new values, if any), then the batch's new keys.

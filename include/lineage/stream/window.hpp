@@ -19,6 +19,7 @@
 #include "../core/type_name.hpp"
 #include "../exec/partitions.hpp"
 #include "batch_window.hpp"
+#include "collective.hpp"
 #include "stream.hpp"
 
 namespace lineage {
@@ -53,7 +54,7 @@ struct window_op : stream_stateful_tag {
       if (!op_->params.emits_after(b)) return std::nullopt;
       std::vector<std::vector<T>> out;
       for (const auto& held : held_.held()) out.insert(out.end(), held.begin(), held.end());
-      return checkpointed<T>(detail::partition_set<T>(std::move(out)), {});
+      return stream_detail::owned_dataset(std::move(out), "none", ctx);
     }
     template <class Ctx>
     void save(const std::filesystem::path& dir, const checkpoint_options& options, const Ctx& ctx) const {
