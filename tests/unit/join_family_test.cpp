@@ -29,24 +29,6 @@ using full_row = std::pair<int, std::pair<std::optional<int>, std::optional<std:
 using cogroup_row = std::pair<int, std::pair<std::vector<int>, std::vector<std::string>>>;
 
 // ---- inputs -----------------------------------------------------------------------------------
-std::vector<kv> int_side(std::size_t n, int lo, int hi, std::uint32_t seed) {
-  std::mt19937 gen(seed);
-  std::uniform_int_distribution<int> key(lo, hi - 1);
-  std::uniform_int_distribution<int> value(-1000, 1000);
-  std::vector<kv> out;
-  for (std::size_t i = 0; i < n; ++i) {
-    const int k = key(gen);  // one statement each: argument evaluation order is unspecified
-    out.emplace_back(k, value(gen));
-  }
-  return out;
-}
-
-std::vector<kw> string_side(std::size_t n, int lo, int hi, std::uint32_t seed) {
-  std::vector<kw> out;
-  for (const auto& [k, v] : int_side(n, lo, hi, seed)) out.emplace_back(k, "a-value-on-the-heap-" + std::to_string(v));
-  return out;
-}
-
 struct family_case {
   std::string name;
   std::vector<kv> left;
@@ -55,16 +37,16 @@ struct family_case {
 
 std::vector<family_case> family_cases() {
   std::vector<family_case> cases;
-  cases.push_back({"overlapping keys, duplicates on both sides", int_side(400, 0, 50, 101), string_side(300, 25, 75, 102)});
-  cases.push_back({"empty left", {}, string_side(40, 0, 10, 103)});
-  cases.push_back({"empty right", int_side(40, 0, 10, 104), {}});
+  cases.push_back({"overlapping keys, duplicates on both sides", key_range_side(400, 0, 50, 101), key_range_string_side(300, 25, 75, 102)});
+  cases.push_back({"empty left", {}, key_range_string_side(40, 0, 10, 103)});
+  cases.push_back({"empty right", key_range_side(40, 0, 10, 104), {}});
   cases.push_back({"both empty", {}, {}});
-  cases.push_back({"no common key", int_side(80, 0, 40, 105), string_side(80, 40, 80, 106)});
-  cases.push_back({"one key on both sides (25 x 15)", int_side(25, 3, 4, 107), string_side(15, 3, 4, 108)});
+  cases.push_back({"no common key", key_range_side(80, 0, 40, 105), key_range_string_side(80, 40, 80, 106)});
+  cases.push_back({"one key on both sides (25 x 15)", key_range_side(25, 3, 4, 107), key_range_string_side(15, 3, 4, 108)});
   {
     // One key holds 90 % of the rows on both sides; the rest are on one side or both.
-    auto left = int_side(120, 100, 160, 109);
-    auto right = string_side(80, 130, 190, 110);
+    auto left = key_range_side(120, 100, 160, 109);
+    auto right = key_range_string_side(80, 130, 190, 110);
     for (std::size_t i = 0; i < left.size(); ++i) {
       if (i % 10 != 0) left[i].first = 7;
     }
@@ -264,8 +246,8 @@ TEST_CASE("join family: element types as DESIGN §2 names them", "[join]") {
 }
 
 TEST_CASE("join family: each operator is named in explain, the plan and the signature", "[join]") {
-  const std::vector<kv> left = int_side(20, 0, 5, 121);
-  const std::vector<kw> right = string_side(20, 0, 5, 122);
+  const std::vector<kv> left = key_range_side(20, 0, 5, 121);
+  const std::vector<kw> right = key_range_string_side(20, 0, 5, 122);
   const auto contains = [](const std::string& text, const std::string& word) { return text.find(word) != std::string::npos; };
   CHECK(contains(ln::explain(left | ln::join(right)), "shuffle <- join with {"));
   CHECK(contains(ln::explain(left | ln::left_join(right)), "shuffle <- left_join with {"));
@@ -287,8 +269,8 @@ TEST_CASE("join family: each operator is named in explain, the plan and the sign
 }
 
 TEST_CASE("join family: full_join and cogroup keep every element of both sides once", "[join]") {
-  const auto left = int_side(300, 0, 60, 131);
-  const auto right = string_side(200, 30, 90, 132);
+  const auto left = key_range_side(300, 0, 60, 131);
+  const auto right = key_range_string_side(200, 30, 90, 132);
   const auto cogrouped = ln::parallelize(left, 3) | ln::cogroup(right) | ln::collect();
   std::multiset<kv> lefts;
   std::multiset<kw> rights;

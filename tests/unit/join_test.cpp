@@ -23,26 +23,6 @@ namespace {
 using namespace wide_test;
 using kw = std::pair<int, std::string>;
 
-// n pairs with keys in [lo, hi) (so duplicates when n > hi - lo) and int values.
-std::vector<kv> side(std::size_t n, int lo, int hi, std::uint32_t seed) {
-  std::mt19937 gen(seed);
-  std::uniform_int_distribution<int> key(lo, hi - 1);
-  std::uniform_int_distribution<int> value(-1000, 1000);
-  std::vector<kv> out;
-  for (std::size_t i = 0; i < n; ++i) {
-    const int k = key(gen);  // one statement each: argument evaluation order is unspecified
-    out.emplace_back(k, value(gen));
-  }
-  return out;
-}
-
-// The same with string values that do not fit a small-string buffer.
-std::vector<kw> string_side(std::size_t n, int lo, int hi, std::uint32_t seed) {
-  std::vector<kw> out;
-  for (const auto& [k, v] : side(n, lo, hi, seed)) out.emplace_back(k, "value-on-the-heap-" + std::to_string(v));
-  return out;
-}
-
 struct join_case {
   std::string name;
   std::vector<kv> left;
@@ -53,12 +33,12 @@ struct join_case {
 // keys repeat on both sides.
 std::vector<join_case> join_cases() {
   std::vector<join_case> cases;
-  cases.push_back({"overlapping keys, duplicates on both sides", side(500, 0, 60, 1), string_side(400, 30, 90, 2)});
-  cases.push_back({"empty left", {}, string_side(50, 0, 10, 3)});
-  cases.push_back({"empty right", side(50, 0, 10, 4), {}});
+  cases.push_back({"overlapping keys, duplicates on both sides", key_range_side(500, 0, 60, 1), key_range_string_side(400, 30, 90, 2)});
+  cases.push_back({"empty left", {}, key_range_string_side(50, 0, 10, 3)});
+  cases.push_back({"empty right", key_range_side(50, 0, 10, 4), {}});
   cases.push_back({"both empty", {}, {}});
-  cases.push_back({"one key on both sides (30 x 20)", side(30, 5, 6, 5), string_side(20, 5, 6, 6)});
-  cases.push_back({"no common key", side(100, 0, 50, 7), string_side(100, 50, 100, 8)});
+  cases.push_back({"one key on both sides (30 x 20)", key_range_side(30, 5, 6, 5), key_range_string_side(20, 5, 6, 6)});
+  cases.push_back({"no common key", key_range_side(100, 0, 50, 7), key_range_string_side(100, 50, 100, 8)});
   {
     // All-distinct keys on each side, half of them shared.
     std::vector<kv> left;
@@ -71,8 +51,8 @@ std::vector<join_case> join_cases() {
   }
   {
     // One key holds 90 % of the rows on both sides.
-    std::vector<kv> left = side(100, 100, 200, 10);
-    std::vector<kw> right = string_side(60, 100, 200, 11);
+    std::vector<kv> left = key_range_side(100, 100, 200, 10);
+    std::vector<kw> right = key_range_string_side(60, 100, 200, 11);
     for (std::size_t i = 0; i < left.size(); ++i) {
       if (i % 10 != 0) left[i].first = 7;
     }
@@ -128,8 +108,8 @@ TEST_CASE("join: equals nested loops, the cross product per key", "[wide][join]"
 
 TEST_CASE("join: sizes of the cross product", "[wide][join]") {
   // 30 left and 20 right elements of one key: 600 pairs, every (v, w) once.
-  const auto left = side(30, 5, 6, 21);
-  const auto right = string_side(20, 5, 6, 22);
+  const auto left = key_range_side(30, 5, 6, 21);
+  const auto right = key_range_string_side(20, 5, 6, 22);
   const auto got = left | ln::join(right) | ln::collect();
   REQUIRE(got.size() == 600);
   std::multiset<std::pair<int, std::string>> pairs;
@@ -175,8 +155,8 @@ TEST_CASE("left_join: equals nested loops, std::nullopt for unmatched left eleme
 }
 
 TEST_CASE("left_join: every left element appears, unmatched ones exactly once", "[wide][left_join]") {
-  const auto left = side(400, 0, 80, 31);
-  const auto right = string_side(100, 40, 120, 32);
+  const auto left = key_range_side(400, 0, 80, 31);
+  const auto right = key_range_string_side(100, 40, 120, 32);
   std::set<int> right_keys;
   for (const auto& r : right) right_keys.insert(r.first);
   const auto got = left | ln::left_join(right) | ln::collect();
@@ -204,8 +184,8 @@ TEST_CASE("left_join: every left element appears, unmatched ones exactly once", 
 }
 
 TEST_CASE("join: a right side with its own shuffle, and joins chained with other wide ops", "[wide][join]") {
-  const auto left = side(600, 0, 50, 41);
-  const auto right = side(800, 25, 75, 42);
+  const auto left = key_range_side(600, 0, 50, 41);
+  const auto right = key_range_side(800, 25, 75, 42);
   const auto plus = [](int a, int b) { return a + b; };
   const auto right_sums = oracle_reduce_by_key(right, plus);
 
@@ -231,10 +211,10 @@ TEST_CASE("join: a right side with its own shuffle, and joins chained with other
 TEST_CASE("join: string keys and values moved through both shuffles", "[wide][join]") {
   std::vector<std::pair<std::string, std::string>> left;
   std::vector<std::pair<std::string, std::string>> right;
-  for (const auto& [k, v] : side(700, 0, 40, 51)) {
+  for (const auto& [k, v] : key_range_side(700, 0, 40, 51)) {
     left.emplace_back("key-long-enough-for-the-heap-" + std::to_string(k), "left-" + std::to_string(v));
   }
-  for (const auto& [k, v] : side(500, 20, 60, 52)) {
+  for (const auto& [k, v] : key_range_side(500, 20, 60, 52)) {
     right.emplace_back("key-long-enough-for-the-heap-" + std::to_string(k), "right-" + std::to_string(v));
   }
   const auto copy = [](const std::pair<std::string, std::string>& x) { return x; };  // pushes prvalues
@@ -247,9 +227,9 @@ TEST_CASE("join: string keys and values moved through both shuffles", "[wide][jo
 
 // A source that is not random-access (std::map, std::list) is never split, on either side.
 TEST_CASE("join: sides that are not random-access ranges (std::map, std::list)", "[wide][join]") {
-  const auto left = side(300, 0, 40, 61);
+  const auto left = key_range_side(300, 0, 40, 61);
   std::map<int, std::string> right;
-  for (const auto& [k, v] : string_side(200, 20, 60, 62)) right.emplace(k, v);
+  for (const auto& [k, v] : key_range_string_side(200, 20, 60, 62)) right.emplace(k, v);
   const std::vector<kw> right_vector(right.begin(), right.end());
   const std::list<kv> left_list(left.begin(), left.end());
   WIDE_CHECK_SAME(sorted(left_list | ln::join(right) | ln::collect()), sorted(oracle_join(left, right_vector)));

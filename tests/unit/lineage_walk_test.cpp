@@ -1,7 +1,9 @@
 // The lineage walk (core/walk.hpp) and its visitors: explain, the signature, the content
 // identity, key partitioning and the stage count give exactly what the recursions they replaced
 // gave (values pinned below, computed with main at 5c14c6e from walk_cases.hpp, identical with
-// g++ 12 and clang++ 16), so checkpoints written before still match. Also: the walk's events,
+// g++ 12 and clang++ 16), so checkpoints written before still match. Except
+// local_checkpoint_source, whose identity is its content's: re-pinned when reduce_by_key moved to
+// flat_table (issue 12), which changed the (unspecified) order of the keys in its output. Also: the walk's events,
 // extra inputs' order, the flat closure chain applied whole or in parts.
 #include <catch2/catch.hpp>
 #include <lineage/lineage.hpp>
@@ -40,7 +42,7 @@ constexpr pinned before_the_walk[] = {
     {"left_join_shuffled", "stage 1: range<std::pair<int, long>>\nstage 2: shuffle <- left_join with { stage 1: range<std::pair<int, std::basic_string<char>>> ; stage 2: shuffle <- repartition(2) }\n", 7807111885539193065ULL, 13011010051935645850ULL, false, 4},
     {"nested_join", "stage 1: range<std::pair<int, long>>\nstage 2: shuffle <- join with { stage 1: range<std::pair<int, long>> ; stage 2: shuffle <- join with { stage 1: range<std::pair<int, std::basic_string<char>>> -> filter } } -> keys\n", 16883357594284596720ULL, 17386743545203236676ULL, false, 5},
     {"parallelize_group_sort", "stage 1: parallelize<std::pair<int, long>>[3 partitions]\nstage 2: shuffle <- group_by_key\nstage 3: shuffle <- sort_by[descending] -> keys\nstage 4: shuffle <- distinct\n", 17338352838745263977ULL, 15817563664400201142ULL, false, 4},
-    {"local_checkpoint_source", "stage 1: local_checkpoint<std::pair<int, long>> -> map_values -> filter\n", 4234376923658852029ULL, 6719926683836081441ULL, true, 1},
+    {"local_checkpoint_source", "stage 1: local_checkpoint<std::pair<int, long>> -> map_values -> filter\n", 5223819073324517337ULL, 8257941767578114138ULL, true, 1},
     {"aggregate_filter", "stage 1: range<std::pair<int, long>>\nstage 2: shuffle <- aggregate_by_key -> filter\n", 9845062142649985754ULL, 11777604674138066886ULL, true, 2},
     {"aggregate_map", "stage 1: range<std::pair<int, long>>\nstage 2: shuffle <- aggregate_by_key -> map\n", 18029586521473885745ULL, 11777604674138066886ULL, false, 2},
     {"join_persisted_right", "stage 1: range<std::pair<int, long>>\nstage 2: shuffle <- join with { stage 1: parallelize<std::pair<int, std::basic_string<char>>>[2 partitions] -> persist[memory] } -> values\n", 13627021880641227480ULL, 3396818574516925085ULL, false, 3},

@@ -1,5 +1,6 @@
 #pragma once
-// Helpers of the wide-operator tests (wide_ops_test.cpp, join_test.cpp, wide_parallel_test.cpp):
+// Helpers of the wide-operator tests (wide_ops_test.cpp, join_test.cpp, join_family_test.cpp,
+// wide_parallel_test.cpp):
 // seeded keyed inputs for the shapes that stress a shuffle (empty, one key, all-distinct keys,
 // heavy skew), hashers that make every key collide, independent oracles' canonical forms, and
 // a readable first-difference report. Header only; the .cpp files are globbed into one binary.
@@ -38,6 +39,27 @@ inline std::string name_of(shape s) {
     case shape::random: return "random keys";
   }
   return "?";
+}
+
+// n pairs with keys in [lo, hi) (so duplicates when n > hi - lo) and int values: the two sides
+// of the join tests.
+inline std::vector<kv> key_range_side(std::size_t n, int lo, int hi, std::uint32_t seed) {
+  std::mt19937 gen(seed);
+  std::uniform_int_distribution<int> key(lo, hi - 1);
+  std::uniform_int_distribution<int> value(-1000, 1000);
+  std::vector<kv> out;
+  for (std::size_t i = 0; i < n; ++i) {
+    const int k = key(gen);  // one statement each: argument evaluation order is unspecified
+    out.emplace_back(k, value(gen));
+  }
+  return out;
+}
+
+// The same with string values that do not fit a small-string buffer.
+inline std::vector<std::pair<int, std::string>> key_range_string_side(std::size_t n, int lo, int hi, std::uint32_t seed) {
+  std::vector<std::pair<int, std::string>> out;
+  for (const auto& [k, v] : key_range_side(n, lo, hi, seed)) out.emplace_back(k, "value-on-the-heap-" + std::to_string(v));
+  return out;
 }
 
 // n (key, value) pairs of the given shape; values are small random ints (sums fit an int).

@@ -15,7 +15,6 @@
 #include <string>
 #include <tuple>
 #include <type_traits>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -24,6 +23,7 @@
 #include "../core/pipeline.hpp"
 #include "../plan/op_kind.hpp"
 #include "collect.hpp"  // running the plan: iteration (core/interop.hpp)
+#include "flat_table.hpp"
 #include "key_partitioning.hpp"
 #include "shuffle.hpp"
 
@@ -31,7 +31,7 @@ namespace lineage::detail {
 
 template <class K, class C, class Hash, class Aggregator>
 struct by_key_combiner {
-  std::unordered_map<K, C, key_hasher_t<K, Hash>> table;
+  flat_table<K, C, key_hasher_t<K, Hash>> table;
   const Aggregator* agg;
   key_partitioner<K, Hash> partition_of;
   static constexpr bool can_stop = false;
@@ -39,19 +39,29 @@ struct by_key_combiner {
   template <class X>
   void operator()(X&& x) {
     auto&& key = std::get<0>(std::forward<X>(x));
-    if (auto it = table.find(key); it != table.end()) {
-      agg->merge_value(it->second, std::get<1>(std::forward<X>(x)));
+    if constexpr (std::is_same_v<std::remove_cvref_t<decltype(key)>, K>) {
+      add(std::forward<decltype(key)>(key), std::forward<X>(x));
     } else {
-      table.emplace(std::forward<decltype(key)>(key), agg->create(std::get<1>(std::forward<X>(x))));
+      add(K(std::forward<decltype(key)>(key)), std::forward<X>(x));  // hashed as K, never as a proxy
     }
+  }
+  template <class Key, class X>
+  void add(Key&& key, X&& x) {
+    // create() only for a new key; the key is copied or moved into the table only then.
+    auto [at, inserted] = table.find_or_make(std::forward<Key>(key), [&] {
+      return agg->create(std::get<1>(std::forward<X>(x)));
+    });
+    if (!inserted) agg->merge_value(at->second, std::get<1>(std::forward<X>(x)));
   }
 
   buckets_of<std::pair<K, C>> take_buckets() && {
     buckets_of<std::pair<K, C>> out(partition_of.partitions);
-    for (auto it = table.begin(); it != table.end();) {
-      auto node = table.extract(it++);
-      out[partition_of(node.key())].emplace_back(std::move(node.key()), std::move(node.mapped()));
+    if (partition_of.partitions == 1) {
+      out.front() = std::move(table).take_entries();
+      return out;
     }
+    for (auto& [k, c] : table) out[partition_of(k)].emplace_back(std::move(k), std::move(c));
+    table.clear();
     return out;
   }
 };
@@ -60,7 +70,7 @@ struct by_key_combiner {
 template <class K, class C, class Hash, class Aggregator>
 by_key_combiner<K, C, Hash, Aggregator> make_by_key_combiner(const Aggregator& agg, const partitioner<Hash>& part,
                                                               std::size_t partitions) {
-  return {std::unordered_map<K, C, key_hasher_t<K, Hash>>(0, part.template hash_for<K>()), &agg,
+  return {flat_table<K, C, key_hasher_t<K, Hash>>(part.template hash_for<K>()), &agg,
           {partitions, part.template hash_for<K>()}};
 }
 
@@ -74,11 +84,13 @@ partition_set<std::pair<K, C>> combine_by_key(const Up& up, const Ctx& ctx, cons
     if (downstream == producer.partitions() && key_partitioned(up)) {
       // Every key is already in the partition the shuffle would send it to.
       partition_set<item> parts(downstream, [&](std::size_t i) { return ctx.owns(i, downstream); });
+      const auto probe = observe_stage(downstream, stage_kind::shuffle);  // a shuffle that moves nothing
       ctx.for_each_owned_partition(downstream, [&](std::size_t i) {
         auto c = make_by_key_combiner<K, C>(agg, part, 1);
-        producer.run(i, c);
+        probe.run(producer, i, c);
         parts.at(i) = std::move(std::move(c).take_buckets().front());
       });
+      probe.finish();
       return parts;
     }
   }
@@ -96,24 +108,15 @@ partition_set<std::pair<K, C>> combine_by_key(const Up& up, const Ctx& ctx, cons
       }
       return std::vector<item>();
     }
-    std::unordered_map<K, C, key_hasher_t<K, Hash>> table(0, part.template hash_for<K>());
+    flat_table<K, C, key_hasher_t<K, Hash>> table(part.template hash_for<K>());
     for (auto& bucket : in) {
       for (auto& [k, c] : bucket) {
-        if (auto it = table.find(k); it != table.end()) {
-          agg.merge_combiners(it->second, std::move(c));
-        } else {
-          table.emplace(std::move(k), std::move(c));
-        }
+        auto [at, inserted] = table.find_or_make(std::move(k), [&] { return std::move(c); });
+        if (!inserted) agg.merge_combiners(at->second, std::move(c));
       }
       std::vector<item>().swap(bucket);
     }
-    std::vector<item> out;
-    out.reserve(table.size());
-    for (auto it = table.begin(); it != table.end();) {
-      auto node = table.extract(it++);
-      out.emplace_back(std::move(node.key()), std::move(node.mapped()));
-    }
-    return out;
+    return std::move(table).take_entries();
   });
 }
 

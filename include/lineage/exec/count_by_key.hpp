@@ -9,9 +9,11 @@
 #include <type_traits>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "../core/concepts.hpp"
 #include "action.hpp"
+#include "flat_table.hpp"
 #include "shuffle.hpp"
 
 namespace lineage {
@@ -39,21 +41,36 @@ struct count_keys {
   }
 };
 
-// The counts of one partition, then of all. The map's hasher is key_hasher_t<K, Hash>:
-// std::hash<K> when it exists (the map is then a plain std::unordered_map<K, std::size_t>),
-// else ln::default_hash<K> (pair and tuple keys), or the user's (ln::partitioner{0, hasher}).
+// The counts of one partition, then of all, in a flat_table; the action's result is a
+// std::unordered_map<K, std::size_t, key_hasher_t<K, Hash>>: std::hash<K> when it exists (the
+// map is then a plain std::unordered_map<K, std::size_t>), else ln::default_hash<K> (pair and
+// tuple keys), or the user's (ln::partitioner{0, hasher}).
 template <class K, class Hash, class What>
 struct count_table_sink {
-  std::unordered_map<K, std::size_t, key_hasher_t<K, Hash>> counts;
+  flat_table<K, std::size_t, key_hasher_t<K, Hash>> counts;
   static constexpr bool can_stop = false;
-  // Its state, for a distributed backend's gather_ordered (exec/backend.hpp).
+  // Its state, for a distributed backend's gather_ordered (exec/backend.hpp): the (key, count)
+  // entries.
   template <class Archive>
-  void serialize(Archive& ar) {
-    ar(counts);
+  void save(Archive& ar) const {
+    ar(counts.entries());
+  }
+  template <class Archive>
+  void load(Archive& ar) {
+    std::vector<std::pair<K, std::size_t>> entries;
+    ar(entries);
+    counts.clear();
+    counts.reserve(entries.size());
+    for (auto& [k, n] : entries) counts.try_emplace(std::move(k), 0).first->second += n;
   }
   template <class X>
   void operator()(X&& x) {
-    ++counts[What::of(std::forward<X>(x))];
+    decltype(auto) key = What::of(std::forward<X>(x));
+    if constexpr (std::is_same_v<std::remove_cvref_t<decltype(key)>, K>) {
+      ++counts.try_emplace(std::forward<decltype(key)>(key), 0).first->second;
+    } else {
+      ++counts.try_emplace(K(std::forward<decltype(key)>(key)), 0).first->second;
+    }
   }
 };
 
@@ -67,12 +84,7 @@ struct count_table_action {
   template <class Ref>
   auto make() const {
     using K = typename What::template counted<Ref>;
-    using map_hash = key_hasher_t<K, Hash>;
-    if constexpr (std::is_same_v<map_hash, std::hash<K>>) {
-      return count_table_sink<K, Hash, What>{};
-    } else {
-      return count_table_sink<K, Hash, What>{std::unordered_map<K, std::size_t, map_hash>(0, part.template hash_for<K>())};
-    }
+    return count_table_sink<K, Hash, What>{flat_table<K, std::size_t, key_hasher_t<K, Hash>>(part.template hash_for<K>())};
   }
   template <class Acc>
   void merge(Acc& into, Acc&& later) const {
@@ -80,11 +92,15 @@ struct count_table_action {
       into.counts = std::move(later.counts);
       return;
     }
-    for (auto& [k, n] : later.counts) into.counts[k] += n;
+    for (auto& [k, n] : later.counts) into.counts.try_emplace(std::move(k), 0).first->second += n;
   }
   template <class Acc>
   auto finish(Acc&& acc) const {
-    return std::move(acc.counts);
+    using table = decltype(acc.counts);
+    using K = typename table::entry::first_type;
+    std::unordered_map<K, std::size_t, key_hasher_t<K, Hash>> out(acc.counts.size(), part.template hash_for<K>());
+    for (auto& [k, n] : acc.counts) out.emplace(std::move(k), n);
+    return out;
   }
 };
 

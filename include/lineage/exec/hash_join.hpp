@@ -2,7 +2,8 @@
 #pragma once
 // The one mechanism behind the join family (ln::join, left_join, right_join, full_join,
 // cogroup): both inputs are shuffled by key into the same partitions; each partition builds a
-// table of the right side's values per key and streams the left side through it; a join kind
+// multimap of the right side's values per key (a flat_table of the keys, the values grouped by
+// counting) and streams the left side through it; a join kind
 // (exec/join_kind.hpp) decides what each left element, and each right key no left element
 // matched, emits. For the pairwise kinds, per key every pair of a left and a right value is
 // emitted (the SQL cross product), left values in order, right values in order for each;
@@ -10,9 +11,10 @@
 // right element, each with its values in order. The order across keys is unspecified.
 #include <algorithm>
 #include <cstddef>
-#include <optional>
+#include <cstdint>
+#include <span>
+#include <tuple>
 #include <type_traits>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -20,22 +22,60 @@
 #include "../core/partitioned.hpp"
 #include "../core/pipeline.hpp"
 #include "collect.hpp"  // running the plan: iteration (core/interop.hpp)
+#include "flat_table.hpp"
 #include "join_kind.hpp"
 #include "key_routing.hpp"
 #include "shuffle.hpp"
 
 namespace lineage::detail {
 
-// A key's right values, and whether a left element matched them: only the kinds that emit
-// right-only keys need the flag (the inner and left joins keep the plain vector).
-template <class W, bool Flagged>
-struct right_group {
+// One partition's right side as a multimap, built by counting: each distinct key once in
+// `keys` (in order of its first right element; its position there is its index), the values of
+// key i contiguous and in input order in `values`, seen through groups[i].
+template <class K, class W, class Hasher>
+struct right_multimap {
+  flat_table<K, no_value, Hasher> keys;
   std::vector<W> values;
-  bool matched = false;
-};
-template <class W>
-struct right_group<W, false> {
-  std::vector<W> values;
+  std::vector<std::span<W>> groups;
+
+  template <class Buckets>
+  right_multimap(Buckets& buckets, const Hasher& hasher) : keys(hasher) {
+    std::vector<std::uint32_t> key_of_row;  // flat_table indexes fit in 32 bits
+    std::vector<std::size_t> start;         // per key: its count, then where its values start
+    std::size_t rows = 0;
+    for (const auto& bucket : buckets) rows += bucket.size();
+    key_of_row.reserve(rows);
+    for (auto& bucket : buckets) {
+      for (auto& [k, w] : bucket) {
+        const auto [at, inserted] = keys.try_emplace(k);
+        if (inserted) start.push_back(0);
+        const auto i = static_cast<std::size_t>(at - keys.entries().data());
+        ++start[i];
+        key_of_row.push_back(static_cast<std::uint32_t>(i));
+      }
+    }
+    std::size_t sum = 0;
+    for (auto& s : start) sum += std::exchange(s, sum);
+    std::vector<std::size_t> next = start;
+    std::size_t r = 0;
+    if constexpr (std::is_nothrow_default_constructible_v<W> && std::is_nothrow_move_assignable_v<W>) {
+      values.resize(rows);  // scattered straight into place
+      for (auto& bucket : buckets) {
+        for (auto& row : bucket) values[next[key_of_row[r++]]++] = std::move(std::get<1>(row));
+      }
+    } else {
+      std::vector<W*> placed(rows);  // the values in key order, then moved there once
+      for (auto& bucket : buckets) {
+        for (auto& row : bucket) placed[next[key_of_row[r++]]++] = &std::get<1>(row);
+      }
+      values.reserve(rows);
+      for (W* w : placed) values.push_back(std::move(*w));
+    }
+    groups.reserve(start.size());
+    for (std::size_t i = 0; i < start.size(); ++i) {
+      groups.emplace_back(values.data() + start[i], (i + 1 < start.size() ? start[i + 1] : rows) - start[i]);
+    }
+  }
 };
 
 template <class Kind, class Hash, pipeline Up, pipeline Other, class Ctx>
@@ -47,7 +87,6 @@ auto hash_join(const Up& up, const Other& other, const partitioner<Hash>& part, 
   using W = value_of_t<R>;
   using out = typename Kind::template output<K, V, W>;
   using hasher = key_hasher_t<K, Hash>;
-  using group = right_group<W, Kind::emits_right_only>;
   using emitter = typename Kind::template emitter<K, V, W, hasher>;
 
   const auto left_producer = up.producer(ctx);
@@ -60,37 +99,26 @@ auto hash_join(const Up& up, const Other& other, const partitioner<Hash>& part, 
 
   partition_set<out> parts(n, [&](std::size_t j) { return ctx.owns(j, n); });
   ctx.for_each_owned_partition(n, [&](std::size_t j) {
-    using table_t = std::unordered_map<K, group, hasher>;
-    table_t table(0, part.template hash_for<K>());
-    // The right keys in order of first appearance (map nodes do not move): the deterministic
-    // order in which right-only keys are emitted.
-    std::vector<typename table_t::value_type*> right_keys;
-    for (auto& bucket : right[j]) {
-      for (auto& [k, w] : bucket) {
-        auto [at, inserted] = table.try_emplace(k);
-        if constexpr (Kind::emits_right_only) {
-          if (inserted) right_keys.push_back(&*at);
-        }
-        at->second.values.push_back(std::move(w));
-      }
-    }
+    right_multimap<K, W, hasher> table(right[j], part.template hash_for<K>());
     shuffle_input<R>().swap(right[j]);
+    std::vector<char> matched;  // per right key: whether a left element had it
+    if constexpr (Kind::emits_right_only) matched.resize(table.groups.size());
     emitter emit(parts.at(j), part.template hash_for<K>());
     for (auto& bucket : left[j]) {
       for (auto& [k, v] : bucket) {
-        const auto match = table.find(k);
-        if (match == table.end()) {
+        const auto i = table.keys.index_of(k);
+        if (i == table.keys.npos) {
           emit.left_only(k, std::move(v));
           continue;
         }
-        if constexpr (Kind::emits_right_only) match->second.matched = true;
-        emit.matched(k, v, match->second.values);
+        if constexpr (Kind::emits_right_only) matched[i] = 1;
+        emit.matched(k, v, table.groups[i]);
       }
     }
     shuffle_input<L>().swap(left[j]);
     if constexpr (Kind::emits_right_only) {
-      for (auto* entry : right_keys) {
-        if (!entry->second.matched) emit.right_only(entry->first, std::move(entry->second.values));
+      for (std::size_t i = 0; i < matched.size(); ++i) {
+        if (!matched[i]) emit.right_only(table.keys.entries()[i].first, table.groups[i]);
       }
     }
   });

@@ -3,18 +3,23 @@
 // The join kinds (Spark's join, leftOuterJoin, rightOuterJoin, fullOuterJoin, cogroup) as small
 // policies of the one hash join (exec/hash_join.hpp). The core hands a kind, per partition, each
 // left element with the right values of its key (or none), then each right-only key's values;
-// the kind decides what to emit and how to wrap the values:
+// the kind decides what to emit and how to wrap the values. A key's right values come as a
+// std::span<W> into the core's table, one per key for the whole partition: an emitter may move
+// from it or empty it (the next left element of the key then sees what is left).
 //   pairwise_join_kind<KeepLeftOnly, KeepRightOnly>: one row per matching (v, w), and, when
 //     asked, one row per unmatched element of a side, the missing side std::nullopt (a side
 //     that may be missing is wrapped in std::optional);
 //   cogroup_kind: one row per key present on either side, (k, (all v, all w)).
 #include <cstddef>
+#include <iterator>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <type_traits>
-#include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include "flat_table.hpp"
 
 namespace lineage::detail {
 
@@ -38,14 +43,14 @@ struct pairwise_join_kind {
     emitter(std::vector<output<K, V, W>>& r, const Hasher&) : rows(r) {}
 
     template <class Vx>
-    void matched(const K& k, Vx&& v, const std::vector<W>& ws) {
+    void matched(const K& k, Vx&& v, const std::span<W>& ws) {
       for (const auto& w : ws) rows.emplace_back(k, std::pair<left_t<V>, right_t<W>>(v, w));
     }
     template <class Vx>
     void left_only(const K& k, Vx&& v) {
       if constexpr (KeepLeftOnly) rows.emplace_back(k, std::pair<left_t<V>, right_t<W>>(std::forward<Vx>(v), std::nullopt));
     }
-    void right_only(const K& k, std::vector<W>&& ws) {
+    void right_only(const K& k, std::span<W> ws) {
       if constexpr (KeepRightOnly) {
         for (auto& w : ws) rows.emplace_back(k, std::pair<left_t<V>, right_t<W>>(std::nullopt, std::move(w)));
       }
@@ -68,15 +73,18 @@ struct cogroup_kind {
   template <class K, class V, class W, class Hasher>
   struct emitter {
     std::vector<output<K, V, W>>& rows;
-    std::unordered_map<K, std::size_t, Hasher> row_of;  // key -> its row, for keys seen on the left
+    flat_table<K, std::size_t, Hasher> row_of;  // key -> its row, for keys seen on the left
 
-    emitter(std::vector<output<K, V, W>>& r, const Hasher& h) : rows(r), row_of(0, h) {}
+    emitter(std::vector<output<K, V, W>>& r, const Hasher& h) : rows(r), row_of(h) {}
 
+    static std::vector<W> moved(std::span<W> ws) {
+      return std::vector<W>(std::make_move_iterator(ws.begin()), std::make_move_iterator(ws.end()));
+    }
     template <class Vx>
-    void matched(const K& k, Vx&& v, std::vector<W>& ws) {
+    void matched(const K& k, Vx&& v, std::span<W>& ws) {
       const auto [at, inserted] = row_of.try_emplace(k, rows.size());
       // The right values move into the key's row once; the core marks the key matched.
-      if (inserted) rows.emplace_back(k, std::pair<std::vector<V>, std::vector<W>>({}, std::move(ws)));
+      if (inserted) rows.emplace_back(k, std::pair<std::vector<V>, std::vector<W>>({}, moved(ws)));
       rows[at->second].second.first.push_back(std::forward<Vx>(v));
     }
     template <class Vx>
@@ -85,8 +93,8 @@ struct cogroup_kind {
       if (inserted) rows.emplace_back(k, std::pair<std::vector<V>, std::vector<W>>());
       rows[at->second].second.first.push_back(std::forward<Vx>(v));
     }
-    void right_only(const K& k, std::vector<W>&& ws) {
-      rows.emplace_back(k, std::pair<std::vector<V>, std::vector<W>>({}, std::move(ws)));
+    void right_only(const K& k, std::span<W> ws) {
+      rows.emplace_back(k, std::pair<std::vector<V>, std::vector<W>>({}, moved(ws)));
     }
   };
 };

@@ -4,6 +4,7 @@
 // (exec/hash_join.hpp): subtract_by_key, subtract and intersection. subtract and intersection
 // see each element x as the key of a pair (x, unit) (ops/set_family.hpp), so their output is
 // the key alone; the right side's values are units, nothing is kept of them but their count.
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -29,12 +30,12 @@ struct subtract_by_key_kind {
     std::vector<output<K, V, W>>& rows;
     emitter(std::vector<output<K, V, W>>& r, const Hasher&) : rows(r) {}
     template <class Vx>
-    void matched(const K&, Vx&&, std::vector<W>&) {}
+    void matched(const K&, Vx&&, const std::span<W>&) {}
     template <class Vx>
     void left_only(const K& k, Vx&& v) {
       rows.emplace_back(k, std::forward<Vx>(v));
     }
-    void right_only(const K&, std::vector<W>&&) {}
+    void right_only(const K&, std::span<W>) {}
   };
 };
 
@@ -49,12 +50,12 @@ struct subtract_kind {
     std::vector<K>& rows;
     emitter(std::vector<K>& r, const Hasher&) : rows(r) {}
     template <class Vx>
-    void matched(const K&, Vx&&, std::vector<W>&) {}
+    void matched(const K&, Vx&&, const std::span<W>&) {}
     template <class Vx>
     void left_only(const K& k, Vx&&) {
       rows.push_back(k);
     }
-    void right_only(const K&, std::vector<W>&&) {}
+    void right_only(const K&, std::span<W>) {}
   };
 };
 
@@ -70,14 +71,14 @@ struct intersection_kind {
     std::vector<K>& rows;
     emitter(std::vector<K>& r, const Hasher&) : rows(r) {}
     template <class Vx>
-    void matched(const K& k, Vx&&, std::vector<W>& ws) {
+    void matched(const K& k, Vx&&, std::span<W>& ws) {
       if (ws.empty()) return;
       rows.push_back(k);
-      std::vector<W>().swap(ws);
+      ws = {};
     }
     template <class Vx>
     void left_only(const K&, Vx&&) {}
-    void right_only(const K&, std::vector<W>&&) {}
+    void right_only(const K&, std::span<W>) {}
   };
 };
 

@@ -8,11 +8,13 @@
 //   Tag::name                         its name (explain, plan::ops_v, the checkpoint signature)
 //   Tag::kind                         its join kind (exec/join_kind.hpp): what it emits
 //   Tag::check<In, Right, Hash>()     static_asserts naming it (join_misuse_of says what is wrong)
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
 
 #include "../core/closure.hpp"
+#include "../core/op_params.hpp"
 #include "../core/concepts.hpp"
 #include "../core/partitioned.hpp"
 #include "../core/source.hpp"
@@ -63,6 +65,9 @@ struct join_family_op {
 
   static constexpr plan::op_kind kind = plan::op_kind::wide;
   static constexpr std::string_view name = Tag::name;
+
+  // Its value parameters, for the lineage signature (core/op_params.hpp).
+  std::string signature_params() const { return param_list().add_partitioner(part).text(); }
 
   template <class In>
   static constexpr bool check() {

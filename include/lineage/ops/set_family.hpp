@@ -11,12 +11,14 @@
 //   Tag::as_left(p), Tag::as_right(p)  each side as the pairs the join core takes: an element x
 //                                      as (x, unit), or a right pair's value dropped
 #include <concepts>
+#include <string>
 #include <string_view>
 #include <tuple>
 #include <type_traits>
 #include <utility>
 
 #include "../core/closure.hpp"
+#include "../core/op_params.hpp"
 #include "../core/concepts.hpp"
 #include "../core/partitioned.hpp"
 #include "../core/source.hpp"
@@ -58,6 +60,19 @@ struct set_family_op {
 
   static constexpr plan::op_kind kind = plan::op_kind::wide;
   static constexpr std::string_view name = Tag::name;
+  // The one hash join routes every output pair by its key (subtract_by_key keeps the left pairs
+  // in the partition their key goes to), so with the default hasher a later by-key operator can
+  // skip its shuffle (exec/key_partitioning.hpp). subtract and intersection key whole elements.
+  static constexpr bool partitions_by_key = [] {
+    if constexpr (requires { Tag::keeps_pairs_by_key; }) {
+      return Tag::keeps_pairs_by_key && std::is_same_v<Hash, std_hash>;
+    } else {
+      return false;
+    }
+  }();
+
+  // Its value parameters, for the lineage signature (core/op_params.hpp).
+  std::string signature_params() const { return param_list().add_partitioner(part).text(); }
 
   template <class In>
   static constexpr bool check() {
