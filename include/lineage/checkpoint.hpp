@@ -127,9 +127,10 @@ struct checkpoint_closure : closure_tag {
                   "ln::checkpoint: the element type cannot be serialized with cereal (give it a serialize "
                   "function, or include the cereal/types header for the standard type it uses)");
     if constexpr (storage::serializable<T>) {  // nothing more to report about a type that is not
+      const observation_scope observed(stage_count_v<P>, options.observer);  // observer.hpp
       return get_or_create(p);
     } else {
-      return checkpointed<T>({}, {});
+      return checkpointed<T>(detail::partition_set<T>{}, {});
     }
   }
 
@@ -139,12 +140,20 @@ struct checkpoint_closure : closure_tag {
   checkpointed<element_t<P>> get_or_create(const P& p) const {
     using T = element_t<P>;
     const std::uint64_t identity = options.source_identity == identity_policy::content ? lineage_identity(p) : 0;
-    const std::uint64_t signature = plan::lineage_signature<P>(options.version, identity);
+    const std::uint64_t signature = plan::lineage_signature(p, options.version, identity);
     const plan::current_lineage now{storage::element_type_name<T>(), options.version, identity,
-                                    plan::lineage_steps<P>()};
+                                    plan::lineage_steps(p)};
     std::string recompute_reason;  // the leader's; other processes leave it empty
     if (auto m = agree_on_manifest(dir, context, [&] { return matching_manifest<T>(signature, now, recompute_reason); })) {
+      if (!options.keep_in_memory) return check_or_repair(p, std::move(*m), signature, now);
       return load_or_repair(p, *m, signature, now);
+    }
+    if (!options.keep_in_memory) {  // each partition written as soon as computed, then dropped
+      const auto producer = p.producer(context);
+      std::string partitioner = key_partitioned(p) ? key_partitioner_name(producer.partitions()) : "none";
+      return write_stored_checkpoint<T>(dir, producer.partitions(), computing<T>(producer), signature,
+                                        std::move(partitioner), options, context, {}, provenance_of(p, now),
+                                        std::move(recompute_reason));
     }
     auto parts = compute_partitions(p, context);
     std::string partitioner = key_partitioned(p) ? key_partitioner_name(parts.partitions()) : "none";
@@ -195,6 +204,78 @@ struct checkpoint_closure : closure_tag {
     }
   }
 
+  // A function computing partition i of `producer` (whose upstream stages have run) into a vector.
+  template <class T, class Producer>
+  static auto computing(const Producer& producer) {
+    return [&producer](std::size_t i) {
+      collect_sink<T> sink;
+      if (const auto hint = producer.size_hint(i)) sink.out.reserve(*hint);
+      producer.run(i, sink);
+      return std::move(sink.out);
+    };
+  }
+
+  // The partitions whose outcome says their data is damaged or lost (and may be recomputed);
+  // any other failure is rethrown on every process. `undecodable`: some partition's bytes
+  // passed their checksum but did not decode as T.
+  template <class Result>
+  static std::vector<std::size_t> damaged_partitions(const std::vector<partition_outcome<Result>>& outcomes,
+                                                     const std::vector<std::optional<local_failure>>& here,
+                                                     bool& undecodable) {
+    std::vector<std::size_t> lost;
+    for (std::size_t i = 0; i < outcomes.size(); ++i) {
+      const auto& failure = outcomes[i].failure;
+      if (!failure) continue;
+      const auto reason = static_cast<checkpoint_errc>(failure->reason);
+      // Not about the data (the machine, another writer, or not a checkpoint_error at all).
+      if (!failure->checkpoint || !damaged_data(reason)) rethrow_agreed(*failure, here[i]);
+      lost.push_back(i);
+      // Bytes that pass their checksum but do not decode as T: the element's serialized form
+      // changed, the data is not damaged. That is the whole checkpoint, never a "repair".
+      undecodable |= reason == checkpoint_errc::type_mismatch;
+    }
+    return lost;
+  }
+
+  // keep_in_memory = false: a matching checkpoint is checked partition by partition (size,
+  // header, checksum; nothing decoded or kept) and returned left on disk. Damaged or lost
+  // partitions are repaired as load_or_repair does, streaming: a new generation is written one
+  // partition per worker at a time, the good partitions reloaded from the old one, the lost ones
+  // recomputed.
+  template <pipeline P>
+  checkpointed<element_t<P>> check_or_repair(const P& p, storage::manifest m, std::uint64_t signature,
+                                             const plan::current_lineage& now) const {
+    using T = element_t<P>;
+    const std::size_t n = m.partitions.size();
+    auto [outcomes, here] = run_and_gather<bool>(n, context, [&](std::size_t i) {
+      storage::verify_partition(dir, m, i);
+      return true;
+    });
+    bool undecodable = false;  // (nothing is decoded here)
+    std::vector<std::size_t> lost = damaged_partitions(outcomes, here, undecodable);
+    if (lost.empty()) {
+      auto origin = origin_of<T>(dir, m, true);
+      return stored_checkpoint<T>(dir, std::move(m), std::move(origin), context);
+    }
+    if (options.on_mismatch == mismatch_policy::fail) rethrow_agreed(*outcomes[lost.front()].failure, here[lost.front()]);
+
+    const auto producer = p.producer(context);
+    const auto compute = computing<T>(producer);
+    if (producer.partitions() != n) {  // recompute it all, once
+      std::string partitioner = key_partitioned(p) ? key_partitioner_name(producer.partitions()) : "none";
+      return write_stored_checkpoint<T>(dir, producer.partitions(), compute, signature, std::move(partitioner),
+                                        options, context, {}, provenance_of(p, now));
+    }
+    std::vector<bool> is_lost(n);
+    for (const auto i : lost) is_lost[i] = true;
+    const auto reload_or_compute = [&](std::size_t i) {
+      return is_lost[i] ? compute(i) : storage::load_partition<T>(dir, m, i);
+    };
+    std::string partitioner = m.partitioner;
+    return write_stored_checkpoint<T>(dir, n, reload_or_compute, signature, std::move(partitioner), options, context,
+                                      std::move(lost), provenance_of(p, now));
+  }
+
   // Loads every partition of a matching checkpoint. A partition that is missing or damaged is
   // recomputed alone from the lineage (Spark's fault tolerance) when the plan has the same
   // partitioning, and the checkpoint is rewritten with it; the others are not recomputed.
@@ -205,19 +286,8 @@ struct checkpoint_closure : closure_tag {
                                             const plan::current_lineage& now) const {
     using T = element_t<P>;
     auto loaded = load_partitions<T>(dir, m, context);
-    std::vector<std::size_t> lost;
     bool undecodable = false;
-    for (std::size_t i = 0; i < loaded.outcomes.size(); ++i) {
-      const auto& failure = loaded.outcomes[i].failure;
-      if (!failure) continue;
-      const auto reason = static_cast<checkpoint_errc>(failure->reason);
-      // Not about the data (the machine, another writer, or not a checkpoint_error at all).
-      if (!failure->checkpoint || !damaged_data(reason)) rethrow_agreed(*failure, loaded.failures_here[i]);
-      lost.push_back(i);
-      // Bytes that pass their checksum but do not decode as T: the element's serialized form
-      // changed, the data is not damaged. That is the whole checkpoint, never a "repair".
-      undecodable |= reason == checkpoint_errc::type_mismatch;
-    }
+    std::vector<std::size_t> lost = damaged_partitions(loaded.outcomes, loaded.failures_here, undecodable);
     auto& parts = loaded.parts;
     if (lost.empty()) {
       return checkpointed<T>(std::move(parts), origin_of<T>(dir, m, true), static_cast<std::size_t>(m.total_records()));

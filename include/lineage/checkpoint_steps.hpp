@@ -14,6 +14,7 @@
 // A failure anywhere reaches every process at the next shared step (exec/shared_failure.hpp):
 // every process throws, none waits for one that has thrown. In one process the shared steps
 // are plain function calls.
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -25,9 +26,11 @@
 
 #include "checkpointed.hpp"
 #include "core/partitioned.hpp"
+#include "exec/observation.hpp"
 #include "exec/shared_failure.hpp"
 #include "storage/checkpoint_io.hpp"
 #include "storage/partition_writer.hpp"
+#include "storage/stored_partitions.hpp"
 
 namespace lineage::detail {
 
@@ -155,13 +158,18 @@ struct shared_generation {
   }
 };
 
-// Writes `parts` (this process's partitions of a dataset of parts.partitions() partitions) as a
-// new checkpoint generation in `dir`, and returns the committed manifest on every process.
-template <class T, class Backend>
-storage::manifest write_partitions(const std::filesystem::path& dir, const partition_set<T>& parts,
+// Writes a dataset of `n` partitions as a new checkpoint generation in `dir`, and returns the
+// committed manifest on every process. Each process writes the partitions it owns:
+// `records_of(i)` gives partition i's records (a range of T), asked for on the worker that
+// writes it just before it is written, and dropped right after (so that partitions computed
+// by `records_of` are never all in memory: one in flight per worker).
+template <class T, class Backend, class RecordsOf>
+storage::manifest write_partitions(const std::filesystem::path& dir, std::size_t n, RecordsOf&& records_of,
                                    std::uint64_t signature, std::string partitioner,
                                    const checkpoint_options& options, const Backend& b,
                                    storage::provenance from = {}) {
+  observation* const observed = active_observation();  // observer.hpp; null when none is installed
+  const auto started = std::chrono::steady_clock::now();
   // 1. The leader opens the new generation; everyone learns its number.
   std::optional<storage::checkpoint_writer> writer;
   shared_generation opened;
@@ -179,7 +187,6 @@ storage::manifest write_partitions(const std::filesystem::path& dir, const parti
   if (opened.failure) rethrow_agreed(*opened.failure, here);
 
   // 2. Every process writes its own partitions into it.
-  const std::size_t n = parts.partitions();
   std::optional<storage::partition_writer> files;
   std::optional<local_failure> cannot_write;  // reported through the partitions, at the shared step
   try {
@@ -189,7 +196,8 @@ storage::manifest write_partitions(const std::filesystem::path& dir, const parti
   }
   auto [written, failures] = run_and_gather<shared_partition_info>(n, b, [&](std::size_t i) {
     if (cannot_write) std::rethrow_exception(cannot_write->original);
-    const auto info = files->template write_partition<T>(i, parts.at(i));
+    const auto info = files->template write_partition<T>(i, records_of(i));
+    if (observed) observed->bytes_written(dir / info.file, i, info.bytes);
     return shared_partition_info{info.file, info.records, info.bytes, info.checksum};
   });
   // (A failure anywhere: the leader's writer, destroyed uncommitted, removes the generation.)
@@ -209,6 +217,12 @@ storage::manifest write_partitions(const std::filesystem::path& dir, const parti
       committed = writer->template commit<T>(std::move(infos), signature, options.version, std::move(partitioner),
                                              {options.metadata.begin(), options.metadata.end()},
                                              std::move(from));
+      if (observed) {
+        observed->checkpoint_committed({dir, committed->generation, committed->total_records(),
+                                        committed->total_bytes(),
+                                        std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                            std::chrono::steady_clock::now() - started)});
+      }
       if constexpr (!Backend::single_process) outcome = shared_manifest::of(*committed);
     } catch (...) {
       here = local_failure::current();
@@ -225,13 +239,49 @@ storage::manifest write_partitions(const std::filesystem::path& dir, const parti
   }
 }
 
+// Writes `parts` (this process's partitions of a dataset of parts.partitions() partitions).
+template <class T, class Backend>
+storage::manifest write_partitions(const std::filesystem::path& dir, const partition_set<T>& parts,
+                                   std::uint64_t signature, std::string partitioner,
+                                   const checkpoint_options& options, const Backend& b,
+                                   storage::provenance from = {}) {
+  return write_partitions<T>(
+      dir, parts.partitions(), [&](std::size_t i) -> const std::vector<T>& { return parts.at(i); }, signature,
+      std::move(partitioner), options, b, std::move(from));
+}
+
+// The checkpointed<T> of the checkpoint `m` in `dir`, its partitions left on disk and loaded
+// when a plan runs them (this process's: those its backend owns, for partition_data()).
+template <class T, class Backend>
+checkpointed<T> stored_checkpoint(const std::filesystem::path& dir, storage::manifest m,
+                                  typename checkpointed<T>::origin origin, const Backend& b) {
+  const std::size_t n = m.partitions.size();
+  auto stored = std::make_shared<const stored_partitions<T>>(dir, std::move(m), [&](std::size_t i) { return b.owns(i, n); });
+  return checkpointed<T>(std::move(stored), std::move(origin));
+}
+
+// Writes the `n` partitions that `records_of(i)` computes (or reloads), one per worker at a
+// time, and returns them as a checkpointed<T> left on disk (keep_in_memory = false).
+template <class T, class Backend, class RecordsOf>
+checkpointed<T> write_stored_checkpoint(const std::filesystem::path& dir, std::size_t n, RecordsOf&& records_of,
+                                        std::uint64_t signature, std::string partitioner,
+                                        const checkpoint_options& options, const Backend& b,
+                                        std::vector<std::size_t> repaired = {}, storage::provenance from = {},
+                                        std::string recompute_reason = {}) {
+  auto m = write_partitions<T>(dir, n, records_of, signature, std::move(partitioner), options, b, std::move(from));
+  auto origin = origin_of<T>(dir, m, !repaired.empty());
+  origin.repaired = std::move(repaired);
+  origin.recompute_reason = std::move(recompute_reason);
+  return stored_checkpoint<T>(dir, std::move(m), std::move(origin), b);
+}
+
 // write_partitions, returned as the checkpointed<T> of the data written.
 template <class T, class Backend>
 checkpointed<T> write_checkpoint(const std::filesystem::path& dir, partition_set<T> parts, std::uint64_t signature,
                                  std::string partitioner, const checkpoint_options& options, const Backend& b,
                                  std::vector<std::size_t> repaired = {}, storage::provenance from = {},
                                  std::string recompute_reason = {}) {
-  const auto m = write_partitions(dir, parts, signature, std::move(partitioner), options, b, std::move(from));
+  const auto m = write_partitions<T>(dir, parts, signature, std::move(partitioner), options, b, std::move(from));
   auto origin = origin_of<T>(dir, m, !repaired.empty());  // a repaired checkpoint was mostly loaded
   origin.repaired = std::move(repaired);
   origin.recompute_reason = std::move(recompute_reason);

@@ -22,10 +22,12 @@
 #include "exec/policy.hpp"
 #include "plan/explain_builder.hpp"
 #include "storage/checkpoint_io.hpp"
+#include "storage/stored_partitions.hpp"
 
 namespace lineage {
 
-// A checkpoint read partition by partition while a plan runs, never all at once.
+// A checkpoint read partition by partition while a plan runs, never all at once
+// (storage/stored_partitions.hpp, as a checkpointed<T> kept on disk).
 template <class T>
 class checkpoint_source : public pipeline_interface<checkpoint_source<T>> {
  public:
@@ -34,49 +36,25 @@ class checkpoint_source : public pipeline_interface<checkpoint_source<T>> {
   static constexpr std::size_t stages = 1;
 
   checkpoint_source(std::filesystem::path dir, storage::manifest m)
-      : dir_(std::move(dir)), manifest_(std::make_shared<const storage::manifest>(std::move(m))) {}
+      : stored_(std::make_shared<const detail::stored_partitions<T>>(std::move(dir), std::move(m))) {}
 
-  const std::filesystem::path& path() const noexcept { return dir_; }
-  const storage::manifest& manifest() const noexcept { return *manifest_; }
-  std::size_t partitions() const noexcept { return manifest_->partitions.size(); }
-  std::uint64_t content_id() const noexcept { return manifest_->content_id; }
+  const std::filesystem::path& path() const noexcept { return stored_->directory(); }
+  const storage::manifest& manifest() const noexcept { return stored_->manifest(); }
+  std::size_t partitions() const noexcept { return stored_->partitions(); }
+  std::uint64_t content_id() const noexcept { return manifest().content_id; }
 
-  struct producer_type {
-    const checkpoint_source* self;
-    std::size_t partitions() const { return self->partitions(); }
-    // The manifest's record count, once the partition file's size agrees with it (a forged
-    // manifest must not make a consumer reserve memory for records that are not on disk).
-    std::optional<std::size_t> size_hint(std::size_t partition) const {
-      const auto& entry = self->manifest_->partitions[partition];
-      try {
-        if (storage::default_file_system().file_size(self->dir_ / entry.file) != entry.bytes) return std::nullopt;
-      } catch (const checkpoint_error&) {
-        return std::nullopt;  // the load reports it
-      }
-      // A count above the payload's bytes is possible only for a compressed partition: no hint
-      // then (the load checks the count against the bytes it decompressed).
-      if (entry.records > entry.bytes - storage::format::partition_overhead) return std::nullopt;
-      return static_cast<std::size_t>(entry.records);
-    }
-    template <class Sink>
-    void run(std::size_t partition, Sink& sink) const {
-      // Decoded into a vector of its own: a collect adopts it without a copy.
-      detail::push_block(storage::load_partition<T>(self->dir_, *self->manifest_, partition), sink);
-    }
-  };
   template <class Ctx>
-  producer_type producer(const Ctx&) const {
-    return {this};
+  detail::stored_producer<T> producer(const Ctx&) const {
+    return detail::stored_producer<T>(stored_);
   }
 
   void explain_into(plan::explain_builder& out) const {
     out.source("open_checkpoint<" + detail::portable_type_name<T>() + ">");
-    out.note(dir_.string() + ", " + plan::count_of(manifest_->total_records(), "record") + ", streamed");
+    out.note(path().string() + ", " + plan::count_of(manifest().total_records(), "record") + ", streamed");
   }
 
  private:
-  std::filesystem::path dir_;
-  std::shared_ptr<const storage::manifest> manifest_;
+  std::shared_ptr<const detail::stored_partitions<T>> stored_;
 };
 
 

@@ -3,6 +3,11 @@
 // ln::checkpointed<T>: materialized data whose lineage was cut. What ln::checkpoint,
 // ln::local_checkpoint and ln::recover return, whatever the upstream pipeline was: a source
 // (lineage depth 0) that later operators and actions start from.
+//
+// The partitions are held in memory, or (checkpoint_options::keep_in_memory = false) left in
+// the checkpoint's files and loaded one at a time when a plan runs them
+// (storage/stored_partitions.hpp): one type either way, so a loop
+// `x = x | ln::map(f) | ln::checkpoint(dir, options)` compiles whatever the options say.
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -20,8 +25,38 @@
 #include "core/type_name.hpp"
 #include "exec/collect.hpp"  // running the plan: iteration (core/interop.hpp)
 #include "plan/explain_builder.hpp"
+#include "storage/stored_partitions.hpp"
 
 namespace lineage {
+
+namespace detail {
+
+// Runs a checkpointed<T>'s partitions from memory or from disk, whichever holds them.
+template <class T>
+class checkpointed_producer {
+ public:
+  explicit checkpointed_producer(std::shared_ptr<const partition_set<T>> memory) : memory_(std::move(memory)) {}
+  explicit checkpointed_producer(std::shared_ptr<const stored_partitions<T>> stored) : stored_(std::move(stored)) {}
+
+  std::size_t partitions() const { return memory_ ? memory_->partitions() : stored_->partitions(); }
+  std::optional<std::size_t> size_hint(std::size_t partition) const {
+    return memory_ ? memory_->size_hint(partition) : stored_->size_hint(partition);
+  }
+  template <class Sink>
+  void run(std::size_t partition, Sink& sink) const {
+    if (memory_) {
+      memory_->run(partition, sink);
+    } else {
+      stored_->run(partition, sink);
+    }
+  }
+
+ private:
+  std::optional<partitioned_producer<T>> memory_;  // exactly one of the two is set
+  std::optional<stored_producer<T>> stored_;
+};
+
+}  // namespace detail
 
 template <class T>
 class checkpointed : public pipeline_interface<checkpointed<T>> {
@@ -51,11 +86,16 @@ class checkpointed : public pipeline_interface<checkpointed<T>> {
       : records_(records ? *records : parts.local_records()),
         data_(std::make_shared<detail::partition_set<T>>(std::move(parts))),
         origin_(std::make_shared<const origin>(std::move(from))) {}
+  // Partitions left on disk, loaded when a plan runs them (keep_in_memory = false).
+  checkpointed(std::shared_ptr<const detail::stored_partitions<T>> stored, origin from)
+      : records_(static_cast<std::size_t>(stored->manifest().total_records())),
+        stored_(std::move(stored)),
+        origin_(std::make_shared<const origin>(std::move(from))) {}
 
   const std::filesystem::path& path() const noexcept { return origin_->path; }
   bool recovered() const noexcept { return origin_->recovered; }
   // Global counts: every partition and element of the dataset, wherever they are held.
-  std::size_t partitions() const noexcept { return data_->partitions(); }
+  std::size_t partitions() const noexcept { return data_ ? data_->partitions() : stored_->partitions(); }
   std::size_t size() const noexcept { return records_; }
   std::uint64_t bytes() const noexcept { return origin_->bytes; }
   std::uint64_t content_id() const noexcept { return origin_->content_id; }
@@ -74,12 +114,17 @@ class checkpointed : public pipeline_interface<checkpointed<T>> {
   // lineage ("operator 2 was map<int → double>, now filter<int>"), or the damage found. Empty if
   // nothing was there, or if it was loaded.
   const std::string& recompute_reason() const noexcept { return origin_->recompute_reason; }
-  // One vector per partition (empty for a partition held by another process).
-  const std::vector<std::vector<T>>& partition_data() const noexcept { return data_->all(); }
+  // false when the partitions were left on disk (checkpoint_options::keep_in_memory = false):
+  // each run of a plan loads them one at a time.
+  bool in_memory() const noexcept { return data_ != nullptr; }
+  // One vector per partition (empty for a partition held by another process). Partitions left
+  // on disk are all loaded by the first call and kept from then on, for every copy.
+  const std::vector<std::vector<T>>& partition_data() const { return data_ ? data_->all() : stored_->all(); }
 
   template <class Ctx>
-  detail::partitioned_producer<T> producer(const Ctx&) const {
-    return detail::partitioned_producer<T>(data_);
+  detail::checkpointed_producer<T> producer(const Ctx&) const {
+    if (data_) return detail::checkpointed_producer<T>(data_);
+    return detail::checkpointed_producer<T>(stored_);
   }
 
   // For an action applied to an expiring checkpointed<T> (`ln::recover<T>(d) | ln::collect()`):
@@ -98,7 +143,7 @@ class checkpointed : public pipeline_interface<checkpointed<T>> {
       out.source("checkpoint<" + detail::portable_type_name<T>() + ">");
       out.note(origin_->path.string() + ", " + plan::count_of(size(), "record") + ", " +
                plan::count_of(bytes(), "byte") + ", " + plan::count_of(partitions(), "partition") + ", " +
-               (recovered() ? "recovered" : "computed") +
+               (recovered() ? "recovered" : "computed") + (in_memory() ? "" : ", on disk") +
                (origin_->repaired.empty() ? "" : ", " + std::to_string(origin_->repaired.size()) + " repaired"));
       if (!origin_->recompute_reason.empty()) out.note("recomputed: " + origin_->recompute_reason);
       if (!origin_->lineage.empty()) out.note("produced by: " + one_line(origin_->lineage));
@@ -121,7 +166,8 @@ class checkpointed : public pipeline_interface<checkpointed<T>> {
   }
 
   std::size_t records_;
-  std::shared_ptr<const detail::partition_set<T>> data_;
+  std::shared_ptr<const detail::partition_set<T>> data_;             // in memory, or null
+  std::shared_ptr<const detail::stored_partitions<T>> stored_;         // on disk, or null
   std::shared_ptr<const origin> origin_;
 };
 

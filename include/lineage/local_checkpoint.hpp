@@ -22,6 +22,7 @@ struct local_checkpoint_closure : closure_tag {
   Backend context;
   template <pipeline P>
   checkpointed<element_t<P>> apply(const P& p) const {
+    const observation_scope observed(stage_count_v<P>);  // observer.hpp
     auto parts = compute_partitions(p, context);
     typename checkpointed<element_t<P>>::origin origin;
     if (key_partitioned(p)) origin.partitioner = key_partitioner_name(parts.partitions());

@@ -3,9 +3,12 @@
 // Options of a checkpoint (see README "Checkpoints").
 #include <cstddef>
 #include <map>
+#include <memory>
 #include <string>
 
 namespace lineage {
+
+class observer;  // observer.hpp
 
 // What ln::checkpoint does when dir holds a checkpoint of another lineage signature.
 enum class mismatch_policy { recompute, fail };
@@ -35,6 +38,14 @@ struct checkpoint_options {
   // checkpoint found on disk keeps the metadata it was written with. At most 1024 entries,
   // keys of 1 to 256 bytes, values up to 64 KiB (else std::invalid_argument).
   std::map<std::string, std::string> metadata{};
+  // false: each partition is written to disk as soon as it is computed and then dropped (one
+  // partition in flight per worker thread), and the resulting checkpointed<T> loads partitions
+  // from disk when an action runs them, as Spark reads a checkpointed RDD back. A checkpoint
+  // found in dir is then checked (checksums) but not loaded either. Same result type.
+  bool keep_in_memory = true;
+  // Told about this checkpoint's stages, files and commit (observer.hpp); null: the one
+  // ln::set_observer installed, if any. Not part of the lineage signature.
+  std::shared_ptr<lineage::observer> observer{};
 };
 
 }  // namespace lineage

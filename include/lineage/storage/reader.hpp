@@ -327,20 +327,25 @@ std::vector<T> detail::read_partition(const std::filesystem::path& dir, const ma
   }
 }
 
+// Checks partition `index` of `m`: size, header, trailer and checksum, with a bounded buffer
+// (no element type needed, nothing decoded or kept). Throws checkpoint_error.
+inline void verify_partition(const std::filesystem::path& dir, const manifest& m, std::size_t index,
+                             file_system& fs = default_file_system()) {
+  try {
+    auto opened = detail::open_partition(dir, m, index, fs);
+    detail::verify_payload(*opened.file, m.partitions[index], dir / m.partitions[index].file);
+  } catch (const checkpoint_error& e) {
+    detail::rethrow_if_replaced(dir, m, fs, e);
+    throw;
+  }
+}
+
 // Checks the manifest and every partition's size, header, trailer and checksum (no element type
 // needed, nothing decoded). Returns the manifest; throws checkpoint_error (not_found if none).
 inline manifest verify(const std::filesystem::path& dir, file_system& fs = default_file_system()) {
   auto m = try_read_manifest(dir, fs);
   if (!m) throw checkpoint_error(checkpoint_errc::not_found, dir, "no checkpoint (no MANIFEST) in this directory");
-  for (std::size_t i = 0; i < m->partitions.size(); ++i) {
-    try {
-      auto opened = detail::open_partition(dir, *m, i, fs);
-      detail::verify_payload(*opened.file, m->partitions[i], dir / m->partitions[i].file);
-    } catch (const checkpoint_error& e) {
-      detail::rethrow_if_replaced(dir, *m, fs, e);
-      throw;
-    }
-  }
+  for (std::size_t i = 0; i < m->partitions.size(); ++i) verify_partition(dir, *m, i, fs);
   return std::move(*m);
 }
 
