@@ -49,16 +49,17 @@ template <class Policy>
 std::vector<rank_t> pagerank(const graph& g, int iterations, int every, const std::filesystem::path& dir, Policy policy,
                              bool announce) {
   const auto links = ln::parallelize(g, 8);
-  int done = 0;
-  ln::checkpointed<rank_t> ranks =
-      links | ln::map([](const auto& l) { return rank_t{l.first, 1.0}; }) | ln::local_checkpoint(policy);
-  try {  // resume from the last committed iteration, if any (every rank gets the same answer)
-    ranks = ln::recover<rank_t>(dir, policy);
-    std::sscanf(ranks.version().c_str(), "mpi_pagerank/1 iteration %d", &done);
-    if (announce) std::cout << "resumed at iteration " << done << " from " << dir << '\n';
-  } catch (const ln::checkpoint_error& e) {
-    if (e.reason() != ln::checkpoint_errc::not_found) throw;
-    if (announce) std::cout << "starting from scratch\n";
+  // Resume from the last committed iteration, if any (every rank gets the leader's answer);
+  // the iteration a checkpoint reached is in its metadata.
+  auto initial = links | ln::map([](const auto& l) { return rank_t{l.first, 1.0}; }) | ln::local_checkpoint(policy);
+  ln::checkpointed<rank_t> ranks = ln::recover_or(dir, initial, policy);
+  const int done = ranks.recovered() ? std::stoi(ranks.metadata().at("iteration")) : 0;
+  if (announce) {
+    if (ranks.recovered()) {
+      std::cout << "resumed at iteration " << done << " from " << dir << '\n';
+    } else {
+      std::cout << "starting from scratch\n";
+    }
   }
   for (int it = done + 1; it <= iterations; ++it) {
     auto next = links | ln::join(ranks)
@@ -72,7 +73,11 @@ std::vector<rank_t> pagerank(const graph& g, int iterations, int every, const st
                       | ln::map_values([](double sum) { return 0.15 + 0.85 * sum; })
                       | ln::sort_by([](const rank_t& r) { return r.first; });
     if (it % every == 0) {
-      ranks = next | ln::checkpoint(dir, {.version = version_for(it), .keep_last = 2}, policy);
+      ranks = next | ln::checkpoint(dir,
+                                    {.version = version_for(it),
+                                     .keep_last = 2,
+                                     .metadata = {{"iteration", std::to_string(it)}}},
+                                    policy);
     } else {
       ranks = next | ln::local_checkpoint(policy);
     }

@@ -61,6 +61,7 @@
 #include "ops/union_all.hpp"
 #include "ops/values.hpp"
 #include "plan/explain.hpp"
+#include "plan/explain_analyze.hpp"
 #include "plan/plan.hpp"
 #include "checkpoint.hpp"
 #include "checkpoint_tools.hpp"
@@ -69,6 +70,8 @@
 #include "persist.hpp"
 // Partition-at-a-time operations and actions (exec/whole_partition.hpp), sampling, accumulators.
 #include "accumulator.hpp"
+#include "observer.hpp"
+#include "progress.hpp"
 #include "exec/foreach_partition.hpp"
 #include "exec/save_as_text_file.hpp"
 #include "exec/take_sample.hpp"

@@ -172,7 +172,12 @@ void seeds_for(const std::string& out_dir) {
       st::checkpoint_writer writer(checkpoint_dir(), options, fs);
       writer.write_partition(0, samples<T>::make(k));
       writer.write_partition(1, samples<T>::make(k + 5));
-      m = writer.commit(st::element_type_name<T>(), 42, "v", "none");
+      // The fields of the current manifest version (format.hpp): metadata (2), provenance (3).
+      st::provenance from{"stage 1: parallelize -> map", 7,
+                          {{"source", "source", "", st::element_type_name<T>(), 0},
+                           {"narrow", "map", st::element_type_name<T>(), st::element_type_name<T>(), 0}}};
+      m = writer.commit(st::element_type_name<T>(), 42, "v", "none", {{"iteration", std::to_string(k)}},
+                        std::move(from));
     }
     std::vector<std::byte> files{std::byte(I << 1)};
     const auto manifest = *fs.get(checkpoint_dir() / "MANIFEST");
@@ -183,8 +188,9 @@ void seeds_for(const std::string& out_dir) {
       append_u32(files, static_cast<std::uint32_t>(part.size()));
       files.insert(files.end(), part.begin(), part.end());
     }
+    // The manifest version in the name: seeds of older versions stay in the corpus.
     const std::string stem = out_dir + "/type" + std::to_string(I) + "-" + std::to_string(k);
-    save(stem + "-files", files);
+    save(stem + "-m" + std::to_string(st::manifest_format_version) + "-files", files);
 
     const auto part = *fs.get(checkpoint_dir() / m.partitions[0].file);
     std::vector<std::byte> payload{std::byte((I << 1) | 1)};

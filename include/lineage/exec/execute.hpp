@@ -25,6 +25,7 @@
 #include "../core/pipeline.hpp"
 #include "../core/sink.hpp"
 #include "backend.hpp"
+#include "observation.hpp"
 
 namespace lineage::detail {
 
@@ -33,7 +34,8 @@ namespace lineage::detail {
 // needs more of the user's types (fold's op(acc, acc)) still works with ln::seq.
 template <pipeline P, class Action, class Ctx>
 auto execute(const P& p, const Action& action, const Ctx& ctx) {
-  const auto producer = p.producer(ctx);
+  const observation_scope observed(stage_count_v<P>);  // observer.hpp; nothing when none is installed
+  const auto producer = p.producer(ctx);                // the upstream stages run here
   const std::size_t n = producer.partitions();
   auto acc = action.template make<reference_t<P>>();
   if constexpr (requires(std::size_t k) { acc.reserve(k); }) {  // collect: one allocation when sizes are known
@@ -49,16 +51,20 @@ auto execute(const P& p, const Action& action, const Ctx& ctx) {
   if constexpr (Ctx::merges_partials) {
     if (!Ctx::single_process || (ctx.parallel() && n > 1)) {
       std::vector<std::optional<decltype(acc)>> partials(n);
+      const auto probe = observe_stage(n, stage_kind::result);
       ctx.for_each_owned_partition(n, [&](std::size_t i) {
         partials[i].emplace(action.template make<reference_t<P>>());
-        producer.run(i, *partials[i]);
+        probe.run(producer, i, *partials[i]);
       });
+      probe.finish();
       partials = ctx.gather_ordered(std::move(partials), [&] { return action.template make<reference_t<P>>(); });
       for (auto& partial : partials) action.merge(acc, std::move(*partial));
       return action.finish(std::move(acc));
     }
   }
-  for (std::size_t i = 0; i < n && !sink_stopped(acc); ++i) producer.run(i, acc);
+  const auto probe = observe_stage(n, stage_kind::result);
+  for (std::size_t i = 0; i < n && !sink_stopped(acc); ++i) probe.run(producer, i, acc);
+  probe.finish();
   return action.finish(std::move(acc));
 }
 

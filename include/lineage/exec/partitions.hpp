@@ -9,6 +9,7 @@
 #include "../core/partitioned.hpp"
 #include "../core/pipeline.hpp"
 #include "collect.hpp"
+#include "observation.hpp"
 
 namespace lineage::detail {
 
@@ -17,12 +18,14 @@ template <class T, class Producer, class Ctx>
 partition_set<T> run_partitions(const Producer& producer, const Ctx& ctx) {
   const std::size_t n = producer.partitions();
   partition_set<T> parts(n, [&](std::size_t i) { return ctx.owns(i, n); });
+  const auto probe = observe_stage(n, stage_kind::materialize);
   ctx.for_each_owned_partition(n, [&](std::size_t i) {
     collect_sink<T> sink;
     if (const auto hint = producer.size_hint(i)) sink.out.reserve(*hint);
-    producer.run(i, sink);
+    probe.run(producer, i, sink);
     parts.at(i) = std::move(sink.out);
   });
+  probe.finish();
   return parts;
 }
 
