@@ -7,6 +7,8 @@
 #include <lineage/lineage.hpp>
 #include <lineage/persist.hpp>
 
+#include "test_support.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
@@ -56,21 +58,7 @@ inline ln::checkpoint_options fast(std::string version = {}) {
   return options;
 }
 
-// A function object that counts its calls in a counter shared by all its copies.
-template <class F>
-struct counting {
-  F f;
-  std::atomic<std::size_t>* calls;
-  template <class... A>
-  decltype(auto) operator()(A&&... a) const {
-    calls->fetch_add(1, std::memory_order_relaxed);
-    return std::invoke(f, std::forward<A>(a)...);
-  }
-};
-template <class F>
-counting<F> count_calls(std::atomic<std::size_t>& calls, F f) {
-  return {std::move(f), &calls};
-}
+using lineage_test::count_calls;  // test_support.hpp
 
 // The generation directories (g<N>) of a checkpoint directory, sorted by number.
 inline std::vector<fs::path> generation_dirs(const fs::path& dir) {

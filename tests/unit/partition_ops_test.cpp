@@ -480,57 +480,16 @@ namespace {
 using lineage_test::ranks_policy;
 using lineage_test::run_on_ranks;
 
-template <class Build>
-void check_on_ranks(const std::string& what, const Build& build) {
-  const auto expected = build(ln::seq);
-  for (const std::size_t ranks : {1, 2, 3, 5}) {
-    const auto got = run_on_ranks(ranks, [&](ranks_policy p) { return build(p); });
-    for (std::size_t r = 0; r < ranks; ++r) {
-      INFO(what << " on " << ranks << " ranks, rank " << r);
-      CHECK(got[r] == expected);
-    }
-  }
-}
-
 }  // namespace
 
-TEST_CASE("ranks: partition operations equal ln::seq", "[partition_ops][ranks]") {
+// The other partition operations on ranks: rank_cases::partition_operations (simulated_ranks_test.cpp,
+// tests/mpi/operators_test.cpp).
+TEST_CASE("ranks: foreach_partition runs each partition once, on its rank", "[partition_ops][ranks]") {
   for (const std::size_t n : sizes) {
     const auto data = random_ints(n, 1100 + static_cast<unsigned>(n));
     for (const std::size_t k : {1, 2, 5, 7}) {
-      const std::string at = "parallelize(v, " + std::to_string(k) + "), n = " + std::to_string(n);
       const auto src = [&] { return ln::parallelize(data, k); };
-      const auto odd = [](int x) { return x % 2 != 0; };
-      check_on_ranks(at + ": map_partitions_with_index", [&](auto p) {
-        return src() | ln::filter(odd) | ln::map_partitions_with_index([](std::size_t i, std::span<const int> part) {
-                 return std::vector<std::pair<std::size_t, int>>{{i, std::accumulate(part.begin(), part.end(), 0)}};
-               }) |
-               ln::collect(p);
-      });
-      for (const std::size_t m : {1, 2, 3, 10}) {
-        check_on_ranks(at + ": coalesce(" + std::to_string(m) + ")", [&](auto p) {
-          const auto cp = src() | ln::filter(odd) | ln::coalesce(m) | ln::local_checkpoint(p);
-          return std::make_tuple(cp.partitions(), cp.size(), cp | ln::collect(p),
-                                 src() | ln::coalesce(m) | ln::map_partitions([](std::span<const int> part) {
-                                   return std::vector<std::size_t>{part.size()};
-                                 }) | ln::collect(p));
-        });
-      }
-      check_on_ranks(at + ": zip_with_index", [&](auto p) {
-        return std::make_pair(src() | ln::zip_with_index | ln::collect(p), src() | ln::filter(odd) | ln::zip_with_index | ln::collect(p));
-      });
-      check_on_ranks(at + ": sample", [&](auto p) {
-        return std::make_pair(src() | ln::sample(0.4, 3) | ln::collect(p), src() | ln::sample(0.7, 3, ln::with_replacement) | ln::collect(p));
-      });
-      check_on_ranks(at + ": random_split", [&](auto p) {
-        std::vector<std::vector<int>> out;
-        for (const auto& s : src() | ln::random_split({2, 1, 1}, 8)) out.push_back(s | ln::collect(p));
-        return out;
-      });
-      check_on_ranks(at + ": take_sample", [&](auto p) {
-        return std::make_pair(src() | ln::filter(odd) | ln::take_sample(7, 1, p), src() | ln::take_sample(7, 1, ln::with_replacement, p));
-      });
-      // foreach_partition runs each partition once, on its rank: the ranks' shares add up.
+      // The ranks' shares add up.
       long expected_sum = 0;
       for (const int x : data) expected_sum += x;
       for (const std::size_t ranks : {1, 2, 3, 5}) {
@@ -577,4 +536,44 @@ TEST_CASE("ranks: save_as_text_file writes what ln::seq writes", "[partition_ops
                       ln::checkpoint_error);
     }
   }
+}
+
+TEST_CASE("save_as_text_file into an existing path: a typed error naming it, nothing overwritten or followed",
+          "[partition_ops]") {
+  const ckpt_test::scratch_dir scratch("lineage-text-exists-");
+  const auto refused = [](const fs::path& path) {
+    try {
+      std::vector<int>{7, 8} | ln::save_as_text_file(path);
+    } catch (const ln::checkpoint_error& e) {
+      CHECK(e.reason() == ln::checkpoint_errc::io_error);
+      CHECK(e.path() == path);
+      CHECK(std::string(e.what()).find(path.string()) != std::string::npos);
+      return true;
+    }
+    return false;
+  };
+  // An empty directory (Spark refuses it too).
+  fs::create_directory(scratch / "empty");
+  CHECK(refused(scratch / "empty"));
+  CHECK(fs::is_empty(scratch / "empty"));
+  // A directory holding a _SUCCESS and parts of someone else's.
+  fs::create_directory(scratch / "theirs");
+  std::ofstream(scratch / "theirs" / "_SUCCESS") << "";
+  std::ofstream(scratch / "theirs" / "part-00001") << "keep\n";
+  CHECK(refused(scratch / "theirs"));
+  CHECK(read_text(scratch / "theirs" / "part-00001") == "keep\n");
+  CHECK(std::distance(fs::directory_iterator(scratch / "theirs"), fs::directory_iterator()) == 2);
+  // A regular file by that name: not replaced.
+  std::ofstream(scratch / "file") << "data\n";
+  CHECK(refused(scratch / "file"));
+  CHECK(read_text(scratch / "file") == "data\n");
+  // A symlink to a directory: not followed, the target stays empty.
+  fs::create_directory(scratch / "target");
+  fs::create_directory_symlink(scratch / "target", scratch / "link");
+  CHECK(refused(scratch / "link"));
+  CHECK(fs::is_empty(scratch / "target"));
+  // A dangling symlink: not followed (nothing created where it points).
+  fs::create_directory_symlink(scratch / "nowhere", scratch / "dangling");
+  CHECK(refused(scratch / "dangling"));
+  CHECK_FALSE(fs::exists(scratch / "nowhere"));
 }

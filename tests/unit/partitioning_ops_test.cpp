@@ -224,3 +224,53 @@ TEST_CASE("aggregate_by_key, aggregate and fold accept a seq_op taking the accum
     CHECK((source | ln::fold(set{}, collect_values{}, ln::par)) == values);
   }
 }
+
+namespace shuffle_counting {
+// ln::seq that counts the shuffles' exchanges: how a test sees that a shuffle was skipped.
+struct counting_backend : lineage::seq_backend {
+  std::size_t* exchanges = nullptr;
+  template <class T>
+  auto exchange(std::vector<lineage::detail::buckets_of<T>>&& written, std::size_t downstream) const {
+    ++*exchanges;
+    return lineage::seq_backend::exchange<T>(std::move(written), downstream);
+  }
+};
+struct counting_policy {
+  std::size_t* exchanges;
+};
+inline counting_backend make_backend(counting_policy p) {
+  counting_backend b;
+  b.exchanges = p.exchanges;
+  return b;
+}
+}  // namespace shuffle_counting
+
+TEST_CASE("subtract_by_key: the output is partitioned by key, so a later by-key operator skips its shuffle",
+          "[partitioning][set_ops]") {
+  const auto left = wide_test::keyed(shape::skewed, 900, 3301);
+  const auto right = wide_test::keyed(shape::random, 60, 3302);
+  std::vector<kv> kept;  // the oracle: a hand loop
+  for (const auto& x : left) {
+    if (std::none_of(right.begin(), right.end(), [&](const kv& y) { return y.first == x.first; })) kept.push_back(x);
+  }
+  const auto sums = wide_test::oracle_reduce_by_key(kept, std::plus<>());
+
+  const auto subtracted = ln::parallelize(left, 3) | ln::subtract_by_key(right, 4);
+  CHECK(ln::detail::key_partitioned(subtracted));
+  CHECK_FALSE(ln::detail::key_partitioned(ln::parallelize(left, 3) |
+                                          ln::subtract_by_key(right, ln::partitioner{4, wide_test::const_hasher{}})));
+  CHECK_FALSE(ln::detail::key_partitioned(ln::parallelize(left, 3) | ln::subtract(right, 4)));  // pairs keyed whole
+
+  std::size_t exchanges = 0;
+  const shuffle_counting::counting_policy counting{&exchanges};
+  WIDE_CHECK_SAME(sorted(subtracted | ln::collect(counting)), sorted(kept));
+  CHECK(exchanges == 2);  // the join's two sides
+  exchanges = 0;
+  WIDE_CHECK_SAME(sorted(subtracted | ln::reduce_by_key(std::plus<>(), 4) | ln::collect(counting)), sums);
+  CHECK(exchanges == 2);  // no third: reduce_by_key combines each partition in place
+  exchanges = 0;
+  WIDE_CHECK_SAME(sorted(subtracted | ln::reduce_by_key(std::plus<>(), 3) | ln::collect(counting)), sums);
+  CHECK(exchanges == 3);  // another partition count: the shuffle must happen
+  // A checkpoint of it records the partitioning.
+  CHECK((subtracted | ln::local_checkpoint()).partitioner() == "hash:4");
+}

@@ -1,6 +1,7 @@
 #pragma once
 // The cases every distributed backend must pass: every narrow operator, wide operator and
-// action, on seeded random data and keyed shapes (empty, one key, all distinct, skewed), from
+// action (narrow_and_actions, wide, several_inputs_and_partitioning, partition_operations,
+// join_family: each is called by both users below), on seeded random data and keyed shapes (empty, one key, all distinct, skewed), from
 // a plain range (one partition) and from parallelize with partition counts below, equal to and
 // above the rank counts. Shared by the simulated ranks (simulated_ranks_test.cpp) and the MPI
 // backend (tests/mpi/), so both run the same cases against ln::seq.
@@ -12,7 +13,9 @@
 
 #include <cstddef>
 #include <functional>
+#include <numeric>
 #include <optional>
+#include <span>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -163,6 +166,79 @@ void several_inputs_and_partitioning(const Check& check) {
         });
       });
     }
+  }
+}
+
+// Partition-wise operators and sampling: map_partitions_with_index, coalesce (its partition
+// count and sizes), zip_with_index, sample, random_split and take_sample (deterministic for a
+// seed and a partitioning, so every backend draws the same).
+template <class Check>
+void partition_operations(const Check& check) {
+  for (const std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{17}, std::size_t{1000}}) {
+    const auto data = random_ints(n, 1100 + static_cast<unsigned>(n));
+    for_each_source(data, [&](const std::string& src, const auto& source, bool) {
+      const std::string at = src + ", n = " + std::to_string(n);
+      check(at + ": map_partitions_with_index", [&](auto p) {
+        return source() | ln::filter(odd) | ln::map_partitions_with_index([](std::size_t i, std::span<const int> part) {
+                 return std::vector<std::pair<std::size_t, int>>{{i, std::accumulate(part.begin(), part.end(), 0)}};
+               }) |
+               ln::collect(p);
+      });
+      for (const std::size_t m : {1, 2, 3, 10}) {
+        check(at + ": coalesce(" + std::to_string(m) + ")", [&](auto p) {
+          const auto cp = source() | ln::filter(odd) | ln::coalesce(m) | ln::local_checkpoint(p);
+          return std::make_tuple(cp.partitions(), cp.size(), cp | ln::collect(p),
+                                 source() | ln::coalesce(m) | ln::map_partitions([](std::span<const int> part) {
+                                   return std::vector<std::size_t>{part.size()};
+                                 }) | ln::collect(p));
+        });
+      }
+      check(at + ": zip_with_index", [&](auto p) {
+        return std::make_pair(source() | ln::zip_with_index | ln::collect(p),
+                              source() | ln::filter(odd) | ln::zip_with_index | ln::collect(p));
+      });
+      check(at + ": sample", [&](auto p) {
+        return std::make_pair(source() | ln::sample(0.4, 3) | ln::collect(p),
+                              source() | ln::sample(0.7, 3, ln::with_replacement) | ln::collect(p));
+      });
+      check(at + ": random_split", [&](auto p) {
+        std::vector<std::vector<int>> out;
+        for (const auto& s : source() | ln::random_split({2, 1, 1}, 8)) out.push_back(s | ln::collect(p));
+        return out;
+      });
+      check(at + ": take_sample", [&](auto p) {
+        return std::make_pair(source() | ln::filter(odd) | ln::take_sample(7, 1, p),
+                              source() | ln::take_sample(7, 1, ln::with_replacement, p));
+      });
+    });
+  }
+}
+
+// The join family (join, left_join, right_join, full_join, cogroup) on keyed shapes, the right
+// side from a range (one partition) or parallelize, with the default and a given partition count.
+template <class Check>
+void join_family(const Check& check) {
+  const auto kinds = std::make_tuple(
+      std::pair{"join", [](auto&&... a) { return ln::join(std::forward<decltype(a)>(a)...); }},
+      std::pair{"left_join", [](auto&&... a) { return ln::left_join(std::forward<decltype(a)>(a)...); }},
+      std::pair{"right_join", [](auto&&... a) { return ln::right_join(std::forward<decltype(a)>(a)...); }},
+      std::pair{"full_join", [](auto&&... a) { return ln::full_join(std::forward<decltype(a)>(a)...); }},
+      std::pair{"cogroup", [](auto&&... a) { return ln::cogroup(std::forward<decltype(a)>(a)...); }});
+  for (const shape s : {shape::empty, shape::one_key, shape::skewed, shape::random}) {
+    const auto left = wide_test::keyed(s, 200, 1450);
+    const auto right = wide_test::keyed(s, 90, 1451);
+    for_each_source(left, [&](const std::string& src, const auto& source, bool) {
+      const std::string at = src + ", " + wide_test::name_of(s);
+      std::apply(
+          [&](const auto&... kind) {
+            (check(at + ": " + kind.first, [&](auto p) { return source() | kind.second(ln::parallelize(right, 3)) | ln::collect(p); }),
+             ...);
+            (check(at + ": " + kind.first + " (2 partitions)",
+                   [&](auto p) { return source() | kind.second(right, 2) | ln::collect(p); }),
+             ...);
+          },
+          kinds);
+    });
   }
 }
 

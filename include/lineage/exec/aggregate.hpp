@@ -13,21 +13,6 @@
 namespace lineage {
 namespace detail {
 
-template <class U, class SeqOp>
-struct aggregate_sink {
-  U acc;
-  const SeqOp* seq_op;
-  static constexpr bool can_stop = false;
-  template <class Archive>
-  void serialize(Archive& ar) {
-    ar(acc);
-  }
-  template <class X>
-  void operator()(X&& x) {
-    apply_seq_op(*seq_op, acc, std::forward<X>(x));
-  }
-};
-
 template <class U, class SeqOp, class CombOp>
 struct aggregate_action {
   U zero;
@@ -44,7 +29,7 @@ struct aggregate_action {
   }
   template <class Ref>
   auto make() const {
-    return aggregate_sink<U, SeqOp>{zero, &seq_op};
+    return seq_op_sink<U, SeqOp>{zero, &seq_op};
   }
   template <class Acc>
   void merge(Acc& into, Acc&& later) const {

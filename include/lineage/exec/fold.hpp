@@ -18,22 +18,6 @@ namespace lineage {
 namespace detail {
 
 template <class Acc, class Op>
-struct fold_sink {
-  Acc acc;
-  const Op* op;
-  static constexpr bool can_stop = false;
-  // Its state, for a distributed backend's gather_ordered (exec/backend.hpp).
-  template <class Archive>
-  void serialize(Archive& ar) {
-    ar(acc);
-  }
-  template <class X>
-  void operator()(X&& x) {
-    apply_seq_op(*op, acc, std::forward<X>(x));
-  }
-};
-
-template <class Acc, class Op>
 struct fold_action {
   Acc init;
   Op op;
@@ -54,12 +38,12 @@ struct fold_action {
   }
   template <class Ref>
   auto make() const {
-    return fold_sink<Acc, Op>{init, &op};
+    return seq_op_sink<Acc, Op>{init, &op};
   }
-  void merge(fold_sink<Acc, Op>& into, fold_sink<Acc, Op>&& later) const {
+  void merge(seq_op_sink<Acc, Op>& into, seq_op_sink<Acc, Op>&& later) const {
     apply_seq_op(op, into.acc, std::move(later.acc));
   }
-  Acc finish(fold_sink<Acc, Op>&& s) const { return std::move(s.acc); }
+  Acc finish(seq_op_sink<Acc, Op>&& s) const { return std::move(s.acc); }
 };
 
 }  // namespace detail

@@ -26,4 +26,21 @@ void apply_seq_op(const SeqOp& seq_op, U& acc, X&& x) {
   }
 }
 
+// The per-partition sink of fold and aggregate: folds each element into `acc` with *op.
+template <class Acc, class Op>
+struct seq_op_sink {
+  Acc acc;
+  const Op* op;
+  static constexpr bool can_stop = false;
+  // Its state, for a distributed backend's gather_ordered (exec/backend.hpp).
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(acc);
+  }
+  template <class X>
+  void operator()(X&& x) {
+    apply_seq_op(*op, acc, std::forward<X>(x));
+  }
+};
+
 }  // namespace lineage::detail

@@ -23,6 +23,7 @@
 #include "../core/pipeline.hpp"
 #include "../partitioner.hpp"
 #include "backend.hpp"
+#include "observation.hpp"
 
 namespace lineage {
 
@@ -40,11 +41,13 @@ auto shuffle_write(const Producer& producer, const Ctx& ctx, std::size_t downstr
   using item = typename decltype(std::declval<combiner&&>().take_buckets())::value_type::value_type;
 
   std::vector<buckets_of<item>> written(upstream);
+  const auto probe = observe_stage(upstream, stage_kind::shuffle);
   ctx.for_each_owned_partition(upstream, [&](std::size_t i) {
     auto c = make_combiner(downstream);
-    producer.run(i, c);
+    probe.run(producer, i, c);
     written[i] = std::move(c).take_buckets();
   });
+  if (probe.active()) probe.finish(bucket_records(written), sizeof(item));
   return ctx.template exchange<item>(std::move(written), downstream);
 }
 

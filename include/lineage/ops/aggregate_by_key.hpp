@@ -5,11 +5,13 @@
 // and partition results combine with comb_op(u, u) (Spark's aggregateByKey). Wide. seq_op may
 // also take the accumulator by `U&`, mutate it and return it (exec/seq_op.hpp).
 #include <memory>
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
 
 #include "../core/closure.hpp"
+#include "../core/op_params.hpp"
 #include "../core/concepts.hpp"
 #include "../core/partitioned.hpp"
 #include "../exec/combine_by_key.hpp"
@@ -28,6 +30,9 @@ struct aggregate_by_key_op {
 
   static constexpr plan::op_kind kind = plan::op_kind::wide;
   static constexpr std::string_view name = "aggregate_by_key";
+
+  // Its value parameters, for the lineage signature (core/op_params.hpp).
+  std::string signature_params() const { return param_list().add("zero", zero).add_partitioner(part).text(); }
   // Its output partition of key k is mix(std::hash(k)) % n: a checkpoint records it (see
   // exec/key_partitioning.hpp), so that a later by-key operator can skip the shuffle.
   static constexpr bool partitions_by_key = std::is_same_v<Hash, std_hash>;

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "../core/closure.hpp"
+#include "../core/op_params.hpp"
 #include "../core/partitioned.hpp"
 #include "../core/sink.hpp"
 #include "../exec/partitions.hpp"
@@ -88,6 +89,9 @@ struct coalesce_op {
 
   static constexpr plan::op_kind kind = plan::op_kind::narrow;
   static constexpr std::string_view name = "coalesce";
+
+  // Its value parameters, for the lineage signature (core/op_params.hpp).
+  std::string signature_params() const { return param_list().add("partitions", partitions).text(); }
   static constexpr bool partition_wise = true;
 
   template <class In>

@@ -6,11 +6,13 @@
 // merge_value(c, v) -> c for the next ones, and merge_combiners(c, c) -> c across partitions.
 // Wide: combines per partition before the one shuffle (exec/combine_by_key.hpp).
 // The partitioning is an ln::partitioner or a plain partition count.
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
 
 #include "../core/closure.hpp"
+#include "../core/op_params.hpp"
 #include "../core/concepts.hpp"
 #include "../core/partitioned.hpp"
 #include "../exec/combine_by_key.hpp"
@@ -37,6 +39,14 @@ struct combine_by_key_op {
 
   static constexpr plan::op_kind kind = plan::op_kind::wide;
   static constexpr std::string_view name = Name::value;
+
+  // Its value parameters, for the lineage signature (core/op_params.hpp), with those of its
+  // create function if it declares some (fold_by_key's zero).
+  std::string signature_params() const {
+    param_list params;
+    if constexpr (detail::has_signature_params<Create>) params.add("create", create);
+    return params.add_partitioner(part).text();
+  }
   static constexpr bool partitions_by_key = std::is_same_v<Hash, std_hash>;
 
   template <class In>

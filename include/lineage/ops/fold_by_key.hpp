@@ -3,6 +3,7 @@
 // ln::fold_by_key(zero, op [, partitioning]): pairs (k, v) -> one pair (k, fold of op over the
 // key's values starting from zero), as Spark's foldByKey: each partition starts a key from a
 // copy of zero, so zero must be op's neutral element. combine_by_key under its own name.
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -20,6 +21,7 @@ template <class U, class Op>
 struct fold_from_zero {
   U zero;
   Op op;
+  std::string signature_params() const { return param_list().add("zero", zero).text(); }
   template <class V>
   U operator()(V&& v) const {
     return op(U(zero), std::forward<V>(v));

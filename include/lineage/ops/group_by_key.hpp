@@ -4,12 +4,14 @@
 // per key. Within a key, values keep their order of appearance (partition order, then element
 // order). Wide: ends the stage.
 #include <memory>
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "../core/closure.hpp"
+#include "../core/op_params.hpp"
 #include "../core/concepts.hpp"
 #include "../core/partitioned.hpp"
 #include "../exec/combine_by_key.hpp"
@@ -24,6 +26,9 @@ struct group_by_key_op {
 
   static constexpr plan::op_kind kind = plan::op_kind::wide;
   static constexpr std::string_view name = "group_by_key";
+
+  // Its value parameters, for the lineage signature (core/op_params.hpp).
+  std::string signature_params() const { return param_list().add_partitioner(part).text(); }
   // Its output partition of key k is mix(std::hash(k)) % n: a checkpoint records it (see
   // exec/key_partitioning.hpp), so that a later by-key operator can skip the shuffle.
   static constexpr bool partitions_by_key = std::is_same_v<Hash, std_hash>;

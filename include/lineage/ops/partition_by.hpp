@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "../core/closure.hpp"
+#include "../core/op_params.hpp"
 #include "../core/concepts.hpp"
 #include "../core/partitioned.hpp"
 #include "../exec/key_partitioning.hpp"
@@ -75,6 +76,9 @@ struct partition_by_op {
 
   static constexpr plan::op_kind kind = plan::op_kind::wide;
   static constexpr std::string_view name = "partition_by";
+
+  // Its value parameters, for the lineage signature (core/op_params.hpp).
+  std::string signature_params() const { return param_list().add_partitioner(part).text(); }
   static constexpr bool partitions_by_key = std::is_same_v<Hash, std_hash>;
 
   template <class In>

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "../core/closure.hpp"
+#include "../core/op_params.hpp"
 #include "sample.hpp"
 
 namespace lineage {
@@ -30,6 +31,9 @@ struct random_split_op {
 
   static constexpr plan::op_kind kind = plan::op_kind::narrow;
   static constexpr std::string_view name = "random_split";
+
+  // Its value parameters, for the lineage signature (core/op_params.hpp).
+  std::string signature_params() const { return param_list().add("lower", lower).add("upper", upper).add("seed", seed).text(); }
   static constexpr bool partition_wise = true;
 
   template <class In>

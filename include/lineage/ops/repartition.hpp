@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "../core/closure.hpp"
+#include "../core/op_params.hpp"
 #include "../core/partitioned.hpp"
 #include "../exec/index_routing.hpp"
 #include "../exec/partitions.hpp"
@@ -26,6 +27,9 @@ struct repartition_op {
 
   static constexpr plan::op_kind kind = plan::op_kind::wide;
   static constexpr std::string_view name = "repartition";
+
+  // Its value parameters, for the lineage signature (core/op_params.hpp).
+  std::string signature_params() const { return param_list().add("partitions", partitions).text(); }
   template <class In>
   static constexpr bool check() {
     return true;

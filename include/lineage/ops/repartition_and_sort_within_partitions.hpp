@@ -6,12 +6,14 @@
 // partitioned so), the sort runs in each output partition. The output stays partitioned by key.
 #include <algorithm>
 #include <functional>
+#include <string>
 #include <string_view>
 #include <tuple>
 #include <type_traits>
 #include <utility>
 
 #include "../core/closure.hpp"
+#include "../core/op_params.hpp"
 #include "../core/concepts.hpp"
 #include "../core/partitioned.hpp"
 #include "../plan/explain_builder.hpp"
@@ -27,6 +29,9 @@ struct repartition_and_sort_within_partitions_op {
 
   static constexpr plan::op_kind kind = plan::op_kind::wide;
   static constexpr std::string_view name = "repartition_and_sort_within_partitions";
+
+  // Its value parameters, for the lineage signature (core/op_params.hpp).
+  std::string signature_params() const { return param_list().add_partitioner(part).text(); }
   static constexpr bool partitions_by_key = std::is_same_v<Hash, std_hash>;
 
   template <class In>

@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "../core/closure.hpp"
+#include "../core/op_params.hpp"
 #include "../core/sink.hpp"
 #include "../exec/partition_random.hpp"
 #include "../exec/whole_partition.hpp"
@@ -70,6 +71,9 @@ struct sample_op {
 
   static constexpr plan::op_kind kind = plan::op_kind::narrow;
   static constexpr std::string_view name = "sample";
+
+  // Its value parameters, for the lineage signature (core/op_params.hpp).
+  std::string signature_params() const { return param_list().add("fraction", fraction).add("seed", seed).add("with_replacement", Replace).text(); }
   static constexpr bool partition_wise = true;
 
   template <class In>

@@ -13,12 +13,14 @@
 #include <memory>
 #include <optional>
 #include <stdexcept>
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "../core/closure.hpp"
+#include "../core/op_params.hpp"
 #include "../core/concepts.hpp"
 #include "../core/partitioned.hpp"
 #include "../exec/index_routing.hpp"
@@ -104,6 +106,9 @@ struct sort_by_op {
 
   static constexpr plan::op_kind kind = plan::op_kind::wide;
   static constexpr std::string_view name = detail::sort_by_name<Order>();
+
+  // Its value parameters, for the lineage signature (core/op_params.hpp).
+  std::string signature_params() const { return param_list().add_partition_count(partitions).text(); }
 
   template <class In>
   static constexpr bool check() {

@@ -15,6 +15,8 @@ namespace lineage {
 
 struct subtract_by_key_tag {
   static constexpr std::string_view name = "subtract_by_key";
+  // Its output pairs are where their key's hash sends them (ops/set_family.hpp).
+  static constexpr bool keeps_pairs_by_key = true;
   using kind = detail::subtract_by_key_kind;
   template <class In, class Right>
   using output = typename detail::join_output<kind, In, Right>::type;

@@ -9,9 +9,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "../core/node.hpp"
+#include "../core/op_params.hpp"
 #include "../core/op_traits.hpp"
 #include "../core/pipeline.hpp"
 #include "../core/type_name.hpp"
@@ -33,10 +36,14 @@ struct description_visitor : lineage_visitor {
                      static_cast<std::uint32_t>(step.level)});
   }
   template <class O, class Up>
-  void op(const O&, walk_step step, type_only<Up>) {
+  void op(const O& o, walk_step step, type_only<Up>) {
     using Op = walked_t<O>;
     if constexpr (op_traits<Op>::kind != op_kind::marker) {
-      steps.push_back({op_traits<Op>::kind == op_kind::wide ? "wide" : "narrow", std::string(op_traits<Op>::name),
+      std::string name(op_traits<Op>::name);
+      if constexpr (std::is_same_v<std::remove_cvref_t<O>, Op>) {  // a value: "sample(fraction 0.1, seed 7)"
+        if (const std::string params = op_params_of(o); !params.empty()) name += '(' + params + ')';
+      }
+      steps.push_back({op_traits<Op>::kind == op_kind::wide ? "wide" : "narrow", std::move(name),
                        lineage::detail::portable_type_name<element_t<Up>>(),
                        lineage::detail::portable_type_name<element_t<node<Op, Up>>>(),
                        static_cast<std::uint32_t>(step.level)});
@@ -51,6 +58,17 @@ template <pipeline P>
 std::vector<storage::operator_entry> lineage_steps() {
   detail::description_visitor v;
   visit_lineage<P>(v);
+  storage::provenance bounded;
+  bounded.operators = std::move(v.steps);
+  return storage::format::bounded_provenance(std::move(bounded)).operators;
+}
+
+// The steps of the pipeline value p, each operator's name followed by its parameters, if it has
+// any: "sample(fraction 0.1, seed 7)" (what ln::checkpoint records).
+template <pipeline P>
+std::vector<storage::operator_entry> lineage_steps(const P& p) {
+  detail::description_visitor v;
+  visit_lineage(p, v);
   storage::provenance bounded;
   bounded.operators = std::move(v.steps);
   return storage::format::bounded_provenance(std::move(bounded)).operators;

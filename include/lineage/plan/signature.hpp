@@ -4,9 +4,11 @@
 // the options can tell about how the data was made.
 //
 // It covers the operator kinds in order, the source's and the result's element types, the
-// user's version tag and the identity of the source's content. It cannot see the body of a
-// function: change what a lambda computes and the signature stays the same. The `version` tag
-// of ln::checkpoint_options is how a program says "the code changed".
+// user's version tag and the identity of the source's content, and, when the pipeline is
+// walked as a value (lineage_signature(p, ...), what ln::checkpoint uses), each operator's value
+// parameters: a sample's fraction and seed, a partition count (core/op_params.hpp). It cannot
+// see the body of a function: change what a lambda computes and the signature stays the same.
+// The `version` tag of ln::checkpoint_options is how a program says "the code changed".
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -19,6 +21,7 @@
 #endif
 #include <xxhash.h>
 
+#include "../core/op_params.hpp"
 #include "../core/op_traits.hpp"
 #include "../core/pipeline.hpp"
 #include "../core/type_name.hpp"
@@ -34,6 +37,8 @@ namespace detail {
 // the main line's source element type and " op op ..." (markers such as persist left out: they
 // do not change the data); an operator with an extra input (a join's right side) is followed by
 // that input's lineage in braces, " { source <type> ops ... }", so the ops on both sides count.
+// In a walk over values an operator with parameters is " name(params)"; an operator without
+// any is written as in a walk over types, so signatures made before parameters counted stay.
 struct signature_frame {
   std::string source;  // the source's element type
   std::string ops;
@@ -47,12 +52,15 @@ struct signature_visitor : input_frames_visitor<signature_visitor, signature_fra
     frames.back().source = lineage::detail::portable_type_name<element_t<walked_t<S>>>();
   }
   template <class O>
-  void op(const O&, walk_step) {
+  void op(const O& o, walk_step) {
     using Op = walked_t<O>;
     auto& f = frames.back();
     if constexpr (op_traits<Op>::kind != op_kind::marker) {
       f.ops += ' ';
       f.ops += op_traits<Op>::name;
+      if constexpr (std::is_same_v<std::remove_cvref_t<O>, Op>) {  // a value: its parameters count
+        if (const std::string params = op_params_of(o); !params.empty()) f.ops += '(' + params + ')';
+      }
       f.ops += f.inputs;
     }
     f.inputs.clear();
@@ -94,6 +102,16 @@ template <pipeline P>
 std::uint64_t lineage_signature(std::string_view version, std::uint64_t source_identity) {
   detail::signature_visitor v;
   visit_lineage<P>(v);
+  return detail::hash_signature(v.frames.front().source, v.frames.front().ops,
+                                   lineage::detail::portable_type_name<element_t<P>>(), version, source_identity);
+}
+
+// The signature of the pipeline value p: as lineage_signature<P>, with the operators'
+// parameters (what ln::checkpoint uses).
+template <pipeline P>
+std::uint64_t lineage_signature(const P& p, std::string_view version, std::uint64_t source_identity) {
+  detail::signature_visitor v;
+  visit_lineage(p, v);
   return detail::hash_signature(v.frames.front().source, v.frames.front().ops,
                                    lineage::detail::portable_type_name<element_t<P>>(), version, source_identity);
 }
