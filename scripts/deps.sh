@@ -2,8 +2,9 @@
 # deps.sh: make sure the Debian 12 packages lineage needs are installed.
 #   As root: installs the missing ones (apt-get). Otherwise: prints the exact install command
 #   and exits non-zero. Nothing to do (and no apt call) when all are present.
-#   Called by scripts/test.sh, demo.sh and bench.sh; can also be sourced (then it defines
-#   LINEAGE_DEB_PACKAGES and lineage_deps, and does nothing else).
+#   Called by scripts/test.sh, demo.sh and bench.sh (`deps.sh bench`: also what only the
+#   benchmark report needs); can also be sourced (then it defines LINEAGE_DEB_PACKAGES and
+#   lineage_deps, and does nothing else).
 #   LINEAGE_SKIP_DEPS=1 skips the check (e.g. on a machine that is not Debian).
 
 LINEAGE_DEB_PACKAGES=(
@@ -24,17 +25,26 @@ LINEAGE_DEB_PACKAGES=(
   openmpi-bin         # mpiexec, for the MPI tests and examples
 )
 
+# Only for scripts/bench.sh's report (scripts/bench_report.sh): its chart.
+LINEAGE_BENCH_DEB_PACKAGES=(
+  gnuplot-nox
+)
+
+# lineage_deps [bench]
 lineage_deps() {
   if [ "${LINEAGE_SKIP_DEPS:-0}" = 1 ]; then
     return 0
   fi
+  local missing=() pkg wanted=("${LINEAGE_DEB_PACKAGES[@]}")
+  if [ "${1:-}" = bench ]; then
+    wanted+=("${LINEAGE_BENCH_DEB_PACKAGES[@]}")
+  fi
   if ! command -v dpkg-query >/dev/null 2>&1; then
     echo "deps.sh: not a Debian system (no dpkg-query); install the equivalents of:" >&2
-    echo "  ${LINEAGE_DEB_PACKAGES[*]}" >&2
+    echo "  ${wanted[*]}" >&2
     return 0
   fi
-  local missing=() pkg
-  for pkg in "${LINEAGE_DEB_PACKAGES[@]}"; do
+  for pkg in "${wanted[@]}"; do
     if ! dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null | grep -q '^ii'; then
       missing+=("$pkg")
     fi
@@ -56,5 +66,5 @@ lineage_deps() {
 # Executed (not sourced): run the check.
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   set -euo pipefail
-  lineage_deps
+  lineage_deps "$@"
 fi

@@ -71,6 +71,35 @@ TEST_CASE("checkpoint under world: written by every rank, get-or-create, recover
   }
 }
 
+TEST_CASE("checkpoint under world with keep_in_memory = false: written as computed, loaded on demand",
+          "[mpi][checkpoint]") {
+  const auto backend = make_backend(ln::mpi::world);
+  const auto data = input();
+  const auto oracle = expected(data);
+  const auto dir = shared_dir("ckpt-on-disk");
+  std::atomic<std::size_t> calls{0};
+  auto on_disk = options();
+  on_disk.keep_in_memory = false;
+
+  const auto written = pipeline(data, &calls) | ln::checkpoint(dir, on_disk, ln::mpi::world);
+  CHECK_FALSE(written.in_memory());
+  CHECK_FALSE(written.recovered());
+  CHECK(written.size() == oracle.size());
+  CHECK((written | ln::collect(ln::mpi::world)) == oracle);
+  CHECK((written | ln::count(ln::mpi::world)) == oracle.size());
+
+  calls = 0;
+  const auto again = pipeline(data, &calls) | ln::checkpoint(dir, on_disk, ln::mpi::world);
+  CHECK(again.recovered());
+  CHECK_FALSE(again.in_memory());
+  CHECK(calls.load() == 0);
+  CHECK((again | ln::collect(ln::mpi::world)) == oracle);
+  CHECK((ln::recover<std::pair<int, long>>(dir) | ln::collect(ln::seq)) == oracle);
+  MPI_Barrier(MPI_COMM_WORLD);  // every rank is done reading before the leader removes it
+  if (backend.leader()) ln::remove_checkpoint(dir);
+  MPI_Barrier(MPI_COMM_WORLD);
+}
+
 TEST_CASE("checkpoint under world: a failure on one rank is a checkpoint_error on every rank", "[mpi][checkpoint]") {
   const auto dir = shared_dir("ckpt-missing");
   bool threw = false;

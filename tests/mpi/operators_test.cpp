@@ -52,6 +52,18 @@ TEST_CASE("world: wide operators equal ln::seq", "[mpi]") {
   rank_cases::wide([](const std::string& what, const auto& build) { check_on_world(what, build); });
 }
 
+TEST_CASE("world: several-input and partitioning operators equal ln::seq", "[mpi]") {
+  rank_cases::several_inputs_and_partitioning([](const std::string& what, const auto& build) { check_on_world(what, build); });
+}
+
+TEST_CASE("world: partition-wise operators and sampling equal ln::seq", "[mpi]") {
+  rank_cases::partition_operations([](const std::string& what, const auto& build) { check_on_world(what, build); });
+}
+
+TEST_CASE("world: the join family equals ln::seq", "[mpi]") {
+  rank_cases::join_family([](const std::string& what, const auto& build) { check_on_world(what, build); });
+}
+
 namespace {
 
 // Trivially copyable: its shuffle buckets cross ranks as raw bytes (mpi/codec.hpp). Actions'
