@@ -24,7 +24,6 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -32,6 +31,7 @@
 #include "../core/concepts.hpp"
 #include "../core/partitioned.hpp"
 #include "../core/type_name.hpp"
+#include "../exec/flat_table.hpp"
 #include "../exec/key_partitioning.hpp"
 #include "../exec/partitions.hpp"
 #include "../ops/group_by_key.hpp"
@@ -114,6 +114,7 @@ struct update_state_by_key_op : stream_stateful_tag {
     using K = key_t<InRef>;
     using V = value_t<InRef>;
     using entry = std::pair<K, S>;
+    using table = detail::flat_table<K, S, detail::key_hasher_t<K, std_hash>>;
 
    public:
     // The operator lives in the query, which outlives the run that holds this state.
@@ -122,16 +123,17 @@ struct update_state_by_key_op : stream_stateful_tag {
     template <pipeline P, class Ctx>
     std::optional<checkpointed<entry>> step(const P& batch, std::uint64_t, const Ctx& ctx) {
       if (partitions_ == 0) partitions_ = stream_detail::state_partition_count(ctx);
-      if (!state_) state_ = make_output(std::vector<std::vector<entry>>(partitions_), ctx);
-      const auto news = detail::compute_partitions(batch | group_by_key(partitioner{partitions_}), ctx);
+      if (tables_.empty()) tables_.resize(partitions_);
+      auto news = detail::compute_partitions(batch | group_by_key(partitioner{partitions_}), ctx);
       if (news.partitions() != partitions_) {
         throw std::logic_error("ln::update_state_by_key: the batch's keys were not partitioned as the state");
       }
-      std::vector<std::vector<entry>> next(partitions_);
+      std::vector<std::vector<entry>> snapshot(partitions_);
       ctx.for_each_owned_partition(partitions_, [&](std::size_t i) {
-        next[i] = update_partition(state_->partition_data()[i], news.at(i));
+        update_partition(tables_[i], news.at(i));
+        snapshot[i] = tables_[i].entries();
       });
-      state_ = make_output(std::move(next), ctx);
+      state_ = make_output(std::move(snapshot), ctx);
       return state_;
     }
 
@@ -151,7 +153,18 @@ struct update_state_by_key_op : stream_stateful_tag {
                                "the state checkpoint is not partitioned by key (" + loaded.partitioner() + ")");
       }
       partitions_ = loaded.partitions();
-      state_ = make_output(std::vector<std::vector<entry>>(loaded.partition_data()), ctx);
+      tables_.assign(partitions_, table{});
+      const auto& parts = loaded.partition_data();
+      for (std::size_t i = 0; i < partitions_; ++i) {
+        tables_[i].reserve(parts[i].size());
+        for (const auto& [k, s] : parts[i]) {
+          if (!tables_[i].try_emplace(k, s).second) {
+            throw checkpoint_error(checkpoint_errc::not_a_checkpoint, dir,
+                                   "the state checkpoint holds a key twice in partition " + std::to_string(i));
+          }
+        }
+      }
+      state_ = make_output(std::vector<std::vector<entry>>(parts), ctx);
     }
 
    private:
@@ -161,35 +174,56 @@ struct update_state_by_key_op : stream_stateful_tag {
       return stream_detail::owned_dataset(std::move(parts), detail::key_partitioner_name(n), ctx);
     }
 
-    // Old keys in their order (with their new values, if any), then the batch's new keys.
-    std::vector<entry> update_partition(const std::vector<entry>& old,
-                                        const std::vector<std::pair<K, std::vector<V>>>& news) const {
-      std::unordered_map<K, std::size_t> index;
-      index.reserve(news.size());
-      for (std::size_t j = 0; j < news.size(); ++j) index.emplace(news[j].first, j);
-      std::vector<bool> visited(news.size(), false);
-      std::vector<entry> out;
-      out.reserve(old.size() + news.size());
-      for (const auto& [k, s] : old) {
-        std::span<const V> new_values;
-        if (const auto it = index.find(k); it != index.end()) {
-          new_values = news[it->second].second;
-          visited[it->second] = true;
-        }
-        if (std::optional<S> r = op_->f(new_values, std::optional<S>(s))) out.emplace_back(k, std::move(*r));
-      }
+    // Old keys in their order (with their new values, if any), then the batch's new keys in the
+    // order group_by_key gives them; a key whose f returns nullopt goes. The table lasts across
+    // batches, so a batch looks up only its own keys (not every key of the state), and the
+    // states are updated in place (moved into f). An exception from f ends the run with the
+    // batch uncommitted; a restart rebuilds the state from its checkpoint and the logs.
+    void update_partition(table& t, std::vector<std::pair<K, std::vector<V>>>& news) const {
+      const std::size_t old_size = t.size();
+      std::vector<const std::vector<V>*> values_of(old_size, nullptr);
+      std::vector<std::size_t> fresh;  // the news of keys without a state
       for (std::size_t j = 0; j < news.size(); ++j) {
-        if (visited[j]) continue;
-        if (std::optional<S> r = op_->f(std::span<const V>(news[j].second), std::optional<S>())) {
-          out.emplace_back(news[j].first, std::move(*r));
+        const std::size_t at = t.index_of(news[j].first);
+        if (at == table::npos) {
+          fresh.push_back(j);
+        } else {
+          values_of[at] = &news[j].second;
         }
       }
-      return out;
+      std::vector<bool> removed;  // sized on the first removal
+      auto it = t.begin();
+      for (std::size_t e = 0; e < old_size; ++e, ++it) {
+        std::span<const V> new_values;
+        if (values_of[e] != nullptr) new_values = *values_of[e];
+        if (std::optional<S> r = op_->f(new_values, std::optional<S>(std::move(it->second)))) {
+          it->second = std::move(*r);
+        } else {
+          if (removed.empty()) removed.resize(old_size);
+          removed[e] = true;
+        }
+      }
+      for (const std::size_t j : fresh) {
+        if (std::optional<S> r = op_->f(std::span<const V>(news[j].second), std::optional<S>())) {
+          t.try_emplace(std::move(news[j].first), std::move(*r));
+        }
+      }
+      if (!removed.empty()) {  // rebuilt without the removed keys, in the same order
+        auto entries = std::move(t).take_entries();
+        table kept;
+        kept.reserve(entries.size());
+        for (std::size_t e = 0; e < entries.size(); ++e) {
+          if (e < old_size && removed[e]) continue;
+          kept.try_emplace(std::move(entries[e].first), std::move(entries[e].second));
+        }
+        t = std::move(kept);
+      }
     }
 
     const update_state_by_key_op* op_;
     std::size_t partitions_ = 0;
-    std::optional<checkpointed<entry>> state_;
+    std::vector<table> tables_;  // per partition (this process's): the keys in order, their states
+    std::optional<checkpointed<entry>> state_;  // what the last batch output, as saved
   };
 };
 
