@@ -2,7 +2,8 @@
 # bench.sh: build every benchmarks/*.cpp in the release tree (g++ -O2) and run each one with
 # 5 repetitions, reporting the aggregates (mean, median, stddev, cv); then compile times
 # (scripts/compile_time.sh). Each binary's results also go to build/release/bench-results/
-# <binary>.csv; a full run ends with scripts/bench_report.sh: the lineage/baseline ratios of
+# <binary>.json (Google Benchmark's JSON: unlike its CSV writer, it accepts counters that only
+# some cases of a binary set); a full run ends with scripts/bench_report.sh: the lineage/baseline ratios of
 # benchmarks/ratios.tsv as a Markdown table (bench-results/ratios.md, the README's) and the
 # chart docs/benchmark-ratios.svg.
 #   scripts/bench.sh [extra Google Benchmark flags, e.g. --benchmark_filter=map]
@@ -33,7 +34,7 @@ for bench in "${benches[@]}"; do
   echo
   echo "==== $(basename "$bench")"
   "$bench" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
-    --benchmark_out="$results/$(basename "$bench" | sed 's/^bench_//').csv" --benchmark_out_format=csv "$@"
+    --benchmark_out="$results/$(basename "$bench" | sed 's/^bench_//').json" --benchmark_out_format=json "$@"
 done
 
 # The MPI word count (np 1 and 2 against ln::par(2) and a hand loop), when built with MPI.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench_report.sh: the lineage/baseline ratios of one scripts/bench.sh run, as a table and a chart.
 #   scripts/bench_report.sh [RESULTS_DIR [CHART]]
-# Reads RESULTS_DIR/<binary>.csv (Google Benchmark CSV files, bench.sh writes them to
+# Reads RESULTS_DIR/<binary>.json (Google Benchmark JSON files, bench.sh writes them to
 # build/release/bench-results), computes every ratio that benchmarks/ratios.tsv names (median
 # against median, time ratios: lower is better), writes RESULTS_DIR/ratios.md (a Markdown
 # table for the README) and RESULTS_DIR/ratios.dat, and draws CHART (default
@@ -20,27 +20,35 @@ awk -F'\t' -v dir="$results" -v dat="$results/ratios.dat" '
     if (unit == "s") return value * 1e9
     return value
   }
-  # The medians of one binary, by case name without /real_time and /iterations:N.
-  function load(bin,   file, line, n, f, i, name, col, seen_header) {
+  # The medians of one binary, by case name without /real_time and /iterations:N. Google
+  # Benchmark writes one "key": value per line, each case an object of its own.
+  function load(bin,   file, line, key, val, name, agg, rt, ct, unit) {
     if (bin in loaded) return
     loaded[bin] = 1
-    file = dir "/" bin ".csv"
-    seen_header = 0
+    file = dir "/" bin ".json"
     while ((getline line < file) > 0) {
-      n = split(line, f, ",")
-      if (f[1] == "name") {
-        for (i = 1; i <= n; i++) col[f[i]] = i
-        seen_header = 1
-        continue
+      if (line ~ /^[ \t]*"[A-Za-z_]+": /) {
+        key = line
+        sub(/^[ \t]*"/, "", key)
+        sub(/".*/, "", key)
+        val = line
+        sub(/^[^:]*: */, "", val)
+        sub(/,[ \t]*$/, "", val)
+        gsub(/"/, "", val)
+        if (key == "name") name = val
+        else if (key == "aggregate_name") agg = val
+        else if (key == "real_time") rt = val
+        else if (key == "cpu_time") ct = val
+        else if (key == "time_unit") unit = val
+      } else if (line ~ /^[ \t]*}/) {
+        if (name != "" && agg == "median") {
+          sub(/_median$/, "", name)
+          gsub(/\/(real_time|iterations:[0-9]+)/, "", name)
+          real[bin, name] = to_ns(rt, unit)
+          cpu[bin, name] = to_ns(ct, unit)
+        }
+        name = ""; agg = ""; rt = ""; ct = ""; unit = ""
       }
-      if (!seen_header) continue
-      name = f[1]
-      gsub(/"/, "", name)
-      if (name !~ /_median$/) continue
-      sub(/_median$/, "", name)
-      gsub(/\/(real_time|iterations:[0-9]+)/, "", name)
-      real[bin, name] = to_ns(f[col["real_time"]], f[col["time_unit"]])
-      cpu[bin, name] = to_ns(f[col["cpu_time"]], f[col["time_unit"]])
     }
     close(file)
   }
