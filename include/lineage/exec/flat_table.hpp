@@ -162,15 +162,25 @@ class flat_table {
     shift_ = shift;
   }
 
-  // value_args() gives the tuple of arguments of the new value's constructor.
+  // value_args() gives the tuple of arguments of the new value's constructor. The lookup is
+  // kept small enough to inline into the caller's loop and the insertion is out of line: with
+  // no call and well-predicted branches on the hot path, the CPU overlaps the cache misses of
+  // consecutive elements (measured: count_by_value 1.4x faster than with one function).
   template <class Q, class ValueArgs>
   std::pair<entry*, bool> find_or_insert(Q&& key, ValueArgs&& value_args) {
     const std::uint32_t tag = tag_of(hash_(std::as_const(key)));
-    probe_result at{0, false};
-    if (!slots_.empty()) {
-      at = probe(std::as_const(key), tag);
-      if (at.found) return {&entries_[slots_[at.pos].index - 1], false};
+    if (!slots_.empty()) [[likely]] {
+      const probe_result at = probe(std::as_const(key), tag);
+      if (at.found) [[likely]] return {&entries_[slots_[at.pos].index - 1], false};
+      return insert(std::forward<Q>(key), value_args, tag, at.pos);
     }
+    return insert(std::forward<Q>(key), value_args, tag, 0);
+  }
+
+  // Inserts the absent key, whose free slot is `pos` if the slot array is not empty.
+  template <class Q, class ValueArgs>
+  [[gnu::noinline]] std::pair<entry*, bool> insert(Q&& key, ValueArgs& value_args, std::uint32_t tag, std::size_t pos) {
+    probe_result at{pos, false};
     const std::size_t n = entries_.size();
     if (n >= max_entries) throw std::length_error("lineage: flat_table: more than 2^32 - 2 entries");
     if (slots_.empty() || n + 1 > slots_.size() / 4 * 3) {
