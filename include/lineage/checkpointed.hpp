@@ -86,6 +86,12 @@ class checkpointed : public pipeline_interface<checkpointed<T>> {
       : records_(records ? *records : parts.local_records()),
         data_(std::make_shared<detail::partition_set<T>>(std::move(parts))),
         origin_(std::make_shared<const origin>(std::move(from))) {}
+  // Partitions shared with their producer (update_state_by_key lends its state to each batch's
+  // output and takes it back, copying only if a copy of the output is still alive).
+  checkpointed(std::shared_ptr<const detail::partition_set<T>> parts, origin from)
+      : records_(parts->local_records()),
+        data_(std::move(parts)),
+        origin_(std::make_shared<const origin>(std::move(from))) {}
   // Partitions left on disk, loaded when a plan runs them (keep_in_memory = false).
   checkpointed(std::shared_ptr<const detail::stored_partitions<T>> stored, origin from)
       : records_(static_cast<std::size_t>(stored->manifest().total_records())),

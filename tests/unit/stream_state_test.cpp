@@ -139,6 +139,38 @@ TEST_CASE("update_state_by_key: survivors keep their order, new keys follow in o
     }
   }
 }
+// Each batch's output shares the state (copy on write, update_state_by_key.hpp): an output kept
+// past its batch must still show that batch's state after later batches changed it, and the
+// batches after a kept one must still be right.
+template <class Policy>
+void check_kept_outputs(const Policy& policy) {
+  const auto input = random_pair_batches(16, 25, 40, 9);
+  const auto expected = run_oracle(input);
+  auto kept = std::make_shared<std::vector<ln::checkpointed<entry>>>();
+  recorder<entry> seen;
+  scratch_dir dir;
+  const auto query = ln::batches(input) | ln::update_state_by_key(totals_fn{}) |
+                     ln::foreach_batch([kept, seen](std::uint64_t b, const ln::checkpointed<entry>& out) {
+                       seen(b, out);
+                       if (b % 3 == 0) kept->push_back(out);  // every third output outlives its batch
+                     });
+  REQUIRE(query.run(dir / "s", scratch_options(), policy).batches_run == input.size());
+  for (std::size_t b = 0; b < input.size(); ++b) {
+    INFO("batch " << b);
+    CHECK(sorted(seen.d->seen.at(b)) == expected.after[b]);
+  }
+  REQUIRE(kept->size() == (input.size() + 2) / 3);
+  for (std::size_t k = 0; k < kept->size(); ++k) {
+    INFO("kept output of batch " << 3 * k);
+    CHECK(sorted((*kept)[k] | ln::collect()) == expected.after[3 * k]);
+  }
+}
+
+TEST_CASE("update_state_by_key: an output kept past its batch keeps that batch's state", "[stream]") {
+  check_kept_outputs(ln::seq);
+}
+TEST_CASE("update_state_by_key: kept outputs under ln::par", "[stream][par]") { check_kept_outputs(ln::par(3)); }
+
 TEST_CASE("update_state_by_key<S>(f): the state type given explicitly, f generic", "[stream]") {
   const auto input = random_pair_batches(5, 20, 6, 5);
   recorder<std::pair<int, long>> seen;

@@ -93,6 +93,22 @@ class flat_table {
     return find_or_insert(std::forward<Q>(key), [&] { return std::tuple<V>(std::forward<Make>(make)()); });
   }
 
+  // Lends the entries out (moved, in order of insertion) and keeps the slots: the batch output
+  // of update_state_by_key shares its state this way instead of copying it. Until
+  // return_entries gives the same entries back, the table may only be cleared or destroyed.
+  std::vector<entry> lend_entries() noexcept {
+    lent_ = entries_.size();
+    return std::move(entries_);
+  }
+  // The lent entries back (unchanged, in the same order: copies of them will do).
+  void return_entries(std::vector<entry> entries) {
+    if (entries.size() != lent_ || !entries_.empty()) {
+      throw std::logic_error("lineage: flat_table: return_entries without the entries lent_entries lent");
+    }
+    entries_ = std::move(entries);
+    lent_ = 0;
+  }
+
   // All entries, in order of insertion; the table is left empty.
   std::vector<entry> take_entries() && {
     std::vector<entry> out = std::move(entries_);
@@ -103,6 +119,7 @@ class flat_table {
     entries_.clear();
     std::vector<slot>().swap(slots_);
     shift_ = 32;
+    lent_ = 0;
   }
 
  private:
@@ -195,6 +212,7 @@ class flat_table {
   std::vector<entry> entries_;
   std::vector<slot> slots_;
   unsigned shift_ = 32;  // 32 - log2(slots_.size())
+  std::size_t lent_ = 0;  // how many entries lend_entries lent
   [[no_unique_address]] Hash hash_{};
 };
 

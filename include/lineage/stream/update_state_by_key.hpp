@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -128,19 +129,15 @@ struct update_state_by_key_op : stream_stateful_tag {
       if (news.partitions() != partitions_) {
         throw std::logic_error("ln::update_state_by_key: the batch's keys were not partitioned as the state");
       }
-      std::vector<std::vector<entry>> snapshot(partitions_);
-      ctx.for_each_owned_partition(partitions_, [&](std::size_t i) {
-        update_partition(tables_[i], news.at(i));
-        snapshot[i] = tables_[i].entries();
-      });
-      state_ = make_output(std::move(snapshot), ctx);
-      return state_;
+      take_back();
+      ctx.for_each_owned_partition(partitions_, [&](std::size_t i) { update_partition(tables_[i], news.at(i)); });
+      return lend(ctx);
     }
 
     template <class Ctx>
     void save(const std::filesystem::path& dir, const checkpoint_options& options, const Ctx& ctx) const {
       const std::vector<std::vector<entry>> none(1);
-      const auto& parts = state_ ? state_->partition_data() : none;
+      const auto& parts = lent_ ? lent_->all() : none;
       stream_detail::save_state_checkpoint<entry>(dir, parts, op_->template describe<InRef>(),
                                                   detail::key_partitioner_name(parts.size()), options, ctx);
     }
@@ -153,6 +150,7 @@ struct update_state_by_key_op : stream_stateful_tag {
                                "the state checkpoint is not partitioned by key (" + loaded.partitioner() + ")");
       }
       partitions_ = loaded.partitions();
+      lent_.reset();
       tables_.assign(partitions_, table{});
       const auto& parts = loaded.partition_data();
       for (std::size_t i = 0; i < partitions_; ++i) {
@@ -164,14 +162,36 @@ struct update_state_by_key_op : stream_stateful_tag {
           }
         }
       }
-      state_ = make_output(std::vector<std::vector<entry>>(parts), ctx);
+      (void)lend(ctx);
     }
 
    private:
+    // The batch's output shares the state instead of copying it (copy on write): the tables
+    // lend their entries to the output's partitions, and the next batch takes them back,
+    // moved if no copy of an output is alive any more (the usual case: output operations do
+    // not keep them), copied otherwise.
     template <class Ctx>
-    checkpointed<entry> make_output(std::vector<std::vector<entry>> parts, const Ctx& ctx) const {
-      const std::size_t n = parts.size();
-      return stream_detail::owned_dataset(std::move(parts), detail::key_partitioner_name(n), ctx);
+    checkpointed<entry> lend(const Ctx& ctx) {
+      auto parts = std::make_shared<detail::partition_set<entry>>(
+          partitions_, [&](std::size_t i) { return ctx.owns(i, partitions_); });
+      for (std::size_t i = 0; i < partitions_; ++i) {
+        if (parts->holds(i)) parts->at(i) = tables_[i].lend_entries();
+      }
+      lent_ = parts;
+      typename checkpointed<entry>::origin origin;
+      origin.partitioner = detail::key_partitioner_name(partitions_);
+      return checkpointed<entry>(std::shared_ptr<const detail::partition_set<entry>>(std::move(parts)),
+                                 std::move(origin));
+    }
+    void take_back() {
+      if (!lent_) return;
+      // Only copies of our outputs share lent_: once they are gone, nothing can share it again.
+      const bool alone = lent_.use_count() == 1;
+      for (std::size_t i = 0; i < partitions_; ++i) {
+        if (!lent_->holds(i)) continue;
+        tables_[i].return_entries(alone ? std::move(lent_->at(i)) : std::vector<entry>(lent_->at(i)));
+      }
+      lent_.reset();
     }
 
     // Old keys in their order (with their new values, if any), then the batch's new keys in the
@@ -223,7 +243,8 @@ struct update_state_by_key_op : stream_stateful_tag {
     const update_state_by_key_op* op_;
     std::size_t partitions_ = 0;
     std::vector<table> tables_;  // per partition (this process's): the keys in order, their states
-    std::optional<checkpointed<entry>> state_;  // what the last batch output, as saved
+    // The tables' entries while lent to the last batch's output (and saved from there).
+    std::shared_ptr<detail::partition_set<entry>> lent_;
   };
 };
 
