@@ -179,7 +179,7 @@ struct checkpoint_closure : closure_tag {
   std::optional<storage::manifest> matching_manifest(std::uint64_t signature, const plan::current_lineage& now,
                                                      std::string& recompute_reason) const {
     try {
-      auto m = storage::try_read_manifest(dir);
+      auto m = storage::try_read_manifest(dir, storage::file_system_of(options));
       if (!m) return std::nullopt;
       if (m->element_type != storage::element_type_name<T>()) {
         throw checkpoint_error(checkpoint_errc::type_mismatch, dir,
@@ -248,14 +248,14 @@ struct checkpoint_closure : closure_tag {
     using T = element_t<P>;
     const std::size_t n = m.partitions.size();
     auto [outcomes, here] = run_and_gather<bool>(n, context, [&](std::size_t i) {
-      storage::verify_partition(dir, m, i);
+      storage::verify_partition(dir, m, i, storage::file_system_of(options));
       return true;
     });
     bool undecodable = false;  // (nothing is decoded here)
     std::vector<std::size_t> lost = damaged_partitions(outcomes, here, undecodable);
     if (lost.empty()) {
       auto origin = origin_of<T>(dir, m, true);
-      return stored_checkpoint<T>(dir, std::move(m), std::move(origin), context);
+      return stored_checkpoint<T>(dir, std::move(m), std::move(origin), context, storage::file_system_of(options));
     }
     if (options.on_mismatch == mismatch_policy::fail) rethrow_agreed(*outcomes[lost.front()].failure, here[lost.front()]);
 
@@ -269,7 +269,7 @@ struct checkpoint_closure : closure_tag {
     std::vector<bool> is_lost(n);
     for (const auto i : lost) is_lost[i] = true;
     const auto reload_or_compute = [&](std::size_t i) {
-      return is_lost[i] ? compute(i) : storage::load_partition<T>(dir, m, i);
+      return is_lost[i] ? compute(i) : storage::load_partition<T>(dir, m, i, storage::file_system_of(options));
     };
     std::string partitioner = m.partitioner;
     return write_stored_checkpoint<T>(dir, n, reload_or_compute, signature, std::move(partitioner), options, context,
@@ -285,7 +285,7 @@ struct checkpoint_closure : closure_tag {
   checkpointed<element_t<P>> load_or_repair(const P& p, const storage::manifest& m, std::uint64_t signature,
                                             const plan::current_lineage& now) const {
     using T = element_t<P>;
-    auto loaded = load_partitions<T>(dir, m, context);
+    auto loaded = load_partitions<T>(dir, m, context, storage::file_system_of(options));
     bool undecodable = false;
     std::vector<std::size_t> lost = damaged_partitions(loaded.outcomes, loaded.failures_here, undecodable);
     auto& parts = loaded.parts;

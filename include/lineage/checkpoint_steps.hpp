@@ -254,9 +254,10 @@ storage::manifest write_partitions(const std::filesystem::path& dir, const parti
 // when a plan runs them (this process's: those its backend owns, for partition_data()).
 template <class T, class Backend>
 checkpointed<T> stored_checkpoint(const std::filesystem::path& dir, storage::manifest m,
-                                  typename checkpointed<T>::origin origin, const Backend& b) {
+                                  typename checkpointed<T>::origin origin, const Backend& b, storage::file_system& fs) {
   const std::size_t n = m.partitions.size();
-  auto stored = std::make_shared<const stored_partitions<T>>(dir, std::move(m), [&](std::size_t i) { return b.owns(i, n); });
+  auto stored = std::make_shared<const stored_partitions<T>>(
+      dir, std::move(m), [&](std::size_t i) { return b.owns(i, n); }, fs);
   return checkpointed<T>(std::move(stored), std::move(origin));
 }
 
@@ -272,7 +273,7 @@ checkpointed<T> write_stored_checkpoint(const std::filesystem::path& dir, std::s
   auto origin = origin_of<T>(dir, m, !repaired.empty());
   origin.repaired = std::move(repaired);
   origin.recompute_reason = std::move(recompute_reason);
-  return stored_checkpoint<T>(dir, std::move(m), std::move(origin), b);
+  return stored_checkpoint<T>(dir, std::move(m), std::move(origin), b, storage::file_system_of(options));
 }
 
 // write_partitions, returned as the checkpointed<T> of the data written.
@@ -298,11 +299,12 @@ struct loaded_partitions {
 };
 
 template <class T, class Backend>
-loaded_partitions<T> load_partitions(const std::filesystem::path& dir, const storage::manifest& m, const Backend& b) {
+loaded_partitions<T> load_partitions(const std::filesystem::path& dir, const storage::manifest& m, const Backend& b,
+                                     storage::file_system& fs) {
   const std::size_t n = m.partitions.size();
   partition_set<T> parts(n, [&](std::size_t i) { return b.owns(i, n); });
   auto [outcomes, here] = run_and_gather<bool>(n, b, [&](std::size_t i) {
-    parts.at(i) = storage::load_partition<T>(dir, m, i);
+    parts.at(i) = storage::load_partition<T>(dir, m, i, fs);
     return true;
   });
   return {std::move(parts), std::move(outcomes), std::move(here)};
@@ -310,8 +312,9 @@ loaded_partitions<T> load_partitions(const std::filesystem::path& dir, const sto
 
 // Loads every partition of `m` (this process's) or throws the first failure everywhere.
 template <class T, class Backend>
-checkpointed<T> load_checkpoint(const std::filesystem::path& dir, const storage::manifest& m, const Backend& b) {
-  auto loaded = load_partitions<T>(dir, m, b);
+checkpointed<T> load_checkpoint(const std::filesystem::path& dir, const storage::manifest& m, const Backend& b,
+                                storage::file_system& fs) {
+  auto loaded = load_partitions<T>(dir, m, b, fs);
   rethrow_first_failure(loaded.outcomes, loaded.failures_here);
   return checkpointed<T>(std::move(loaded.parts), origin_of<T>(dir, m, true),
                          static_cast<std::size_t>(m.total_records()));

@@ -66,7 +66,7 @@ template <class T, execution_policy Policy = seq_t>
 checkpointed<T> recover(const std::filesystem::path& dir, Policy policy = {}) {
   const auto backend = make_backend(policy);
   const auto m = detail::agree_on_manifest(dir, backend, [&] { return std::optional(storage::read_manifest<T>(dir)); });
-  return detail::load_checkpoint<T>(dir, *m, backend);
+  return detail::load_checkpoint<T>(dir, *m, backend, storage::default_file_system());
 }
 
 // The checkpoint in `dir` if there is one, else `fallback` (e.g. the initial state of an

@@ -1,6 +1,6 @@
 // Streams on a fault-injecting file system (storage::testing::fault_file_system, handed in as
 // stream_options::file_system): an I/O error, or a power loss, at every operation on the
-// stream directory's logs. Each time, a restart must end with every batch-<b> output present
+// stream directory's logs, its state checkpoints and the write_batches outputs. Each time, a restart must end with every batch-<b> output present
 // once, equal to the oracle's (running totals computed by hand), and gapless logs.
 #include "stream_test_support.hpp"
 
@@ -84,14 +84,14 @@ std::uint64_t operations_of_a_run() {
   scratch_dir dir;
   fs::create_directories(dir / "root");
   st::testing::fault_file_system faults(dir / "root", dir / "scratch");
-  fault_query(dir / "out").run(dir / "root" / "s", fault_options(faults));
-  check_exactly_once(dir / "root" / "s", dir / "out");
+  fault_query(dir / "root" / "out").run(dir / "root" / "s", fault_options(faults));
+  check_exactly_once(dir / "root" / "s", dir / "root" / "out");
   return faults.operation_count();
 }
 
 }  // namespace
 
-TEST_CASE("stream faults: an I/O error at any log operation is a typed error; a restart is exactly-once",
+TEST_CASE("stream faults: an I/O error at any operation is a typed error; a restart is exactly-once",
           "[stream]") {
   const std::uint64_t total = operations_of_a_run();
   REQUIRE(total > 20);
@@ -105,25 +105,23 @@ TEST_CASE("stream faults: an I/O error at any log operation is a typed error; a 
       const auto s = dir / "root" / "s";
       faults.arm(kind, k);
       try {
-        fault_query(dir / "out").run(s, fault_options(faults));
+        fault_query(dir / "root" / "out").run(s, fault_options(faults));
       } catch (const ln::checkpoint_error& e) {
         CHECK(e.reason() == ln::checkpoint_errc::io_error);
         ++errors;
       }
       faults.disarm();
       faults.clear_sync_failures();
-      fault_query(dir / "out").run(s, fault_options(faults));
-      check_exactly_once(s, dir / "out");
+      fault_query(dir / "root" / "out").run(s, fault_options(faults));
+      check_exactly_once(s, dir / "root" / "out");
     }
   }
   CHECK(errors > total);  // most operations' failures reach the caller (some are cleanup)
 }
 
-// The power-loss model applies to what goes through the fault file system: the logs. State
-// checkpoints are written through the POSIX one (their power-loss safety is storage's, tested
-// in storage_power_loss_test), which the model cannot see being synced; so this sweep keeps
-// state in memory (no state checkpoint within the run: a restart replays from the logs) for
-// the stateful query, and purges the logs (state_every 2) for a stateless one.
+// Everything the stream writes goes through the fault file system (stream_options::file_system):
+// the logs, the state checkpoints and the write_batches outputs, all under `root`, so the
+// power-loss model covers them all.
 template <class Query>
 void power_loss_sweep(const Query& make_query, std::size_t state_every) {
   std::uint64_t total = 0;
@@ -133,7 +131,7 @@ void power_loss_sweep(const Query& make_query, std::size_t state_every) {
     st::testing::fault_file_system faults(dir / "root", dir / "scratch");
     auto opts = fault_options(faults);
     opts.state_every = state_every;
-    make_query(dir / "out").run(dir / "root" / "s", opts);
+    make_query(dir / "root" / "out").run(dir / "root" / "s", opts);
     total = faults.operation_count();
   }
   std::size_t crashes = 0;
@@ -143,23 +141,29 @@ void power_loss_sweep(const Query& make_query, std::size_t state_every) {
     fs::create_directories(dir / "root");
     st::testing::fault_file_system faults(dir / "root", dir / "scratch");
     const auto s = dir / "root" / "s";
+    const auto out = dir / "root" / "out";
     auto opts = fault_options(faults);
     opts.state_every = state_every;
     faults.arm(st::testing::fault_kind::crash, k);
     try {
-      make_query(dir / "out").run(s, opts);
+      make_query(out).run(s, opts);
     } catch (const st::testing::simulated_crash&) {
-      ++crashes;
     }
+    if (faults.crashed()) ++crashes;
     faults.simulate_crash();  // unsynced data and directory entries are lost
-    make_query(dir / "out").run(s, opts);
-    check_exactly_once(s, dir / "out");
+    make_query(out).run(s, opts);
+    check_exactly_once(s, out);
   }
   CHECK(crashes == total);
 }
 
-TEST_CASE("stream faults: a power loss at any log operation, then a restart, is exactly-once", "[stream]") {
-  SECTION("update_state_by_key, state rebuilt from the logs") { power_loss_sweep([](const fs::path& out) { return fault_query(out); }, 100); }
+TEST_CASE("stream faults: a power loss at any operation, then a restart, is exactly-once", "[stream]") {
+  SECTION("update_state_by_key, a state checkpoint every 2 batches") {
+    power_loss_sweep([](const fs::path& out) { return fault_query(out); }, 2);
+  }
+  SECTION("update_state_by_key, state rebuilt from the logs") {
+    power_loss_sweep([](const fs::path& out) { return fault_query(out); }, 100);
+  }
   SECTION("a stateless query whose logs are purged") {
     // Its batches are the running totals themselves, so check_exactly_once applies as is.
     power_loss_sweep([](const fs::path& out) { return ln::generator_stream(totals_batch) | ln::write_batches(out); }, 2);

@@ -15,6 +15,7 @@
 // The directories leading to a path are the caller's: a checkpoint directory may be reached
 // through a link the user made.
 #include <lineage/storage/error.hpp>
+#include <lineage/storage/options.hpp>
 
 #include <cerrno>
 #include <cstddef>
@@ -361,6 +362,11 @@ class posix_file_system : public file_system {
 inline file_system& default_file_system() {
   static posix_file_system instance;
   return instance;
+}
+
+// The file system a checkpoint's options name, or the POSIX one.
+inline file_system& file_system_of(const checkpoint_options& options) {
+  return options.file_system != nullptr ? *options.file_system : default_file_system();
 }
 
 // Helpers used by the checkpoint code: loops around the primitive operations.

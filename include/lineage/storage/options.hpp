@@ -9,6 +9,9 @@
 namespace lineage {
 
 class observer;  // observer.hpp
+namespace storage {
+class file_system;  // storage/file_system.hpp
+}
 
 // What ln::checkpoint does when dir holds a checkpoint of another lineage signature.
 enum class mismatch_policy { recompute, fail };
@@ -46,6 +49,11 @@ struct checkpoint_options {
   // Told about this checkpoint's stages, files and commit (observer.hpp); null: the one
   // ln::set_observer installed, if any. Not part of the lineage signature.
   std::shared_ptr<lineage::observer> observer{};
+  // The file system the checkpoint is written to and read from; nullptr: the POSIX one. A test
+  // hands in storage::testing::fault_file_system to inject I/O errors and power loss. It must
+  // outlive every use of the checkpoint (a keep_in_memory = false result reads through it).
+  // Not part of the lineage signature.
+  storage::file_system* file_system = nullptr;
 };
 
 }  // namespace lineage

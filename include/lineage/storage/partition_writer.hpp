@@ -51,8 +51,11 @@ class partition_writer {
  public:
   // Throws checkpoint_error{not_found} if dir/g<generation> does not carry the marker of that
   // generation (not created by a checkpoint_writer, or already removed).
+  // Through the file system `options` name (checkpoint_options::file_system), or through `fs`.
+  partition_writer(std::filesystem::path dir, std::uint64_t generation, const checkpoint_options& options)
+      : partition_writer(std::move(dir), generation, options, file_system_of(options)) {}
   partition_writer(std::filesystem::path dir, std::uint64_t generation, const checkpoint_options& options,
-                   file_system& fs = default_file_system())
+                   file_system& fs)
       : partition_writer(detail::normalized_directory(std::move(dir)), generation, options, fs, marker_check::verify) {}
 
   // Writes partition `index` (records serialized with cereal, streamed to the file through

@@ -28,13 +28,15 @@ class stored_partitions {
   // `held(i)`: whether this process counts partition i as its own (all of them in one process;
   // its backend's under a distributed one). Only partition_data() looks at it: any process can
   // load any partition, the directory is shared.
+  // `fs`: the file system the partitions are read through (it must outlive this object).
   template <class Held>
-  stored_partitions(std::filesystem::path dir, storage::manifest m, const Held& held)
-      : dir_(std::move(dir)), manifest_(std::move(m)), held_(manifest_.partitions.size()) {
+  stored_partitions(std::filesystem::path dir, storage::manifest m, const Held& held, storage::file_system& fs)
+      : dir_(std::move(dir)), manifest_(std::move(m)), held_(manifest_.partitions.size()), fs_(&fs) {
     for (std::size_t i = 0; i < held_.size(); ++i) held_[i] = held(i);
   }
   stored_partitions(std::filesystem::path dir, storage::manifest m)
-      : stored_partitions(std::move(dir), std::move(m), [](std::size_t) { return true; }) {}
+      : stored_partitions(std::move(dir), std::move(m), [](std::size_t) { return true; },
+                          storage::default_file_system()) {}
 
   const std::filesystem::path& directory() const noexcept { return dir_; }
   const storage::manifest& manifest() const noexcept { return manifest_; }
@@ -45,7 +47,7 @@ class stored_partitions {
   // local_checkpoint, is always in memory and never gets here.)
   std::vector<T> load(std::size_t i) const {
     if constexpr (storage::serializable<T>) {
-      return storage::load_partition<T>(dir_, manifest_, i);
+      return storage::load_partition<T>(dir_, manifest_, i, *fs_);
     } else {
       throw std::logic_error("lineage: a partition of a non-serializable type cannot be on disk");
     }
@@ -56,7 +58,7 @@ class stored_partitions {
   std::optional<std::size_t> size_hint(std::size_t i) const {
     const auto& entry = manifest_.partitions[i];
     try {
-      if (storage::default_file_system().file_size(dir_ / entry.file) != entry.bytes) return std::nullopt;
+      if (fs_->file_size(dir_ / entry.file) != entry.bytes) return std::nullopt;
     } catch (const checkpoint_error&) {
       return std::nullopt;  // the load reports it
     }
@@ -91,6 +93,7 @@ class stored_partitions {
   std::filesystem::path dir_;
   storage::manifest manifest_;
   std::vector<bool> held_;
+  storage::file_system* fs_;
   mutable std::once_flag loaded_once_;
   mutable std::vector<std::vector<T>> loaded_;
 };

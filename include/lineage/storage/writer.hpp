@@ -90,8 +90,10 @@ inline void ensure_directory(file_system& fs, const std::filesystem::path& dir, 
 // (not_found); keep_last >= 2 keeps them for one more generation.
 class checkpoint_writer {
  public:
-  checkpoint_writer(std::filesystem::path dir, const checkpoint_options& options,
-                    file_system& fs = default_file_system())
+  // Through the file system `options` name (checkpoint_options::file_system), or through `fs`.
+  checkpoint_writer(std::filesystem::path dir, const checkpoint_options& options)
+      : checkpoint_writer(std::move(dir), options, file_system_of(options)) {}
+  checkpoint_writer(std::filesystem::path dir, const checkpoint_options& options, file_system& fs)
       : dir_(detail::normalized_directory(std::move(dir))),
         fs_(fs),
         options_(options),

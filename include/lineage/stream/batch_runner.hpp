@@ -78,8 +78,8 @@ class batch_runner {
   void save(const std::filesystem::path& dir, const checkpoint_options& options) const {
     for_each_stateful([&](const auto& state, std::size_t i) { state.save(step_dir(dir, i), options, ctx_); });
   }
-  void load(const std::filesystem::path& dir) {
-    for_each_stateful([&](auto& state, std::size_t i) { state.load(step_dir(dir, i), ctx_); });
+  void load(const std::filesystem::path& dir, const checkpoint_options& options) {
+    for_each_stateful([&](auto& state, std::size_t i) { state.load(step_dir(dir, i), options, ctx_); });
   }
   // Forgets every state (a fresh start).
   void reset() { states_ = make_states(); }

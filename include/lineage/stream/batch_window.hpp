@@ -60,13 +60,14 @@ class batch_window {
     leader_decides(ctx, [&] {  // once every process wrote its partitions
       storage::format::byte_writer w;
       w.u64(held_.size());
-      storage::write_small_file(dir / "HELD", w.data(), options.durable);
+      storage::write_small_file(dir / "HELD", w.data(), options.durable, storage::file_system_of(options));
     });
   }
   template <class Ctx>
-  void load(const std::filesystem::path& dir, std::string_view description, const Ctx& ctx) {
+  void load(const std::filesystem::path& dir, std::string_view description, const checkpoint_options& options,
+            const Ctx& ctx) {
     const std::uint64_t count = leader_decides(ctx, [&] {
-      const auto bytes = storage::read_small_file(dir / "HELD");
+      const auto bytes = storage::read_small_file(dir / "HELD", storage::file_system_of(options));
       if (!bytes) throw checkpoint_error(checkpoint_errc::not_found, dir / "HELD", "the window state is incomplete");
       storage::format::byte_reader r(*bytes);
       std::uint64_t held = 0;
@@ -78,7 +79,7 @@ class batch_window {
     });
     held_.clear();
     for (std::uint64_t k = 0; k < count; ++k) {
-      const auto c = load_state_checkpoint<T>(dir / ("held-" + std::to_string(k)), description, ctx);
+      const auto c = load_state_checkpoint<T>(dir / ("held-" + std::to_string(k)), description, options, ctx);
       held_.push_back(c.partition_data());
     }
   }

@@ -79,13 +79,18 @@ struct stream_options {
   trigger_t trigger{};           // default: trigger::available_now
   std::uint64_t max_batches = 0;  // 0: no limit; counts new batches, not replays
   mismatch_policy on_mismatch = mismatch_policy::fail;
-  // The file system of the stream directory's logs (offsets, commits, signature, log-start,
-  // LOCK) and of its state folders' bookkeeping; nullptr: the POSIX one. A test hands in
-  // storage::testing::fault_file_system to inject I/O errors and power loss. (The state
-  // checkpoints and write_batches outputs are written as ordinary checkpoints, on the POSIX
-  // file system.)
+  // The file system of everything the stream writes and reads on disk: the stream directory's
+  // logs (offsets, commits, signature, log-start, LOCK), its state checkpoints, and the
+  // outputs of write_batches; nullptr: the POSIX one. A test hands in
+  // storage::testing::fault_file_system to inject I/O errors and power loss.
   storage::file_system* file_system = nullptr;
 };
+
+namespace stream_detail {
+inline storage::file_system& file_system_of(const stream_options& options) {
+  return options.file_system != nullptr ? *options.file_system : storage::default_file_system();
+}
+}  // namespace stream_detail
 
 struct stream_report {
   std::uint64_t batches_run = 0;       // batches whose output operation ran in this run

@@ -77,8 +77,9 @@ struct write_batches_output : stream_output_tag {
   template <class T, class Ctx>
   void emit(std::uint64_t batch, const checkpointed<T>& result, const stream_options& options, const Ctx& ctx) const {
     stream_detail::leader_decides(
-        ctx, [&] { stream_detail::ensure_directory(storage::default_file_system(), dir, options.durable); });
+        ctx, [&] { stream_detail::ensure_directory(stream_detail::file_system_of(options), dir, options.durable); });
     checkpoint_options opts;
+    opts.file_system = options.file_system;
     opts.version = options.version;
     opts.on_mismatch = mismatch_policy::recompute;  // an older run's batch-<b> of other content is replaced
     opts.durable = options.durable;

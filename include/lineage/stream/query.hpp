@@ -62,7 +62,7 @@ class query {
     using backend_type = backend_t<Policy>;
     using runner_type = stream_detail::batch_runner<Stream, backend_type>;
     const backend_type ctx = make_backend(policy);
-    auto& fsys = options.file_system != nullptr ? *options.file_system : storage::default_file_system();
+    auto& fsys = stream_detail::file_system_of(options);
     const stream_detail::stream_paths paths{dir};
     std::unique_ptr<storage::file_lock> lock;  // the leader's, for the whole run
 
@@ -114,7 +114,7 @@ class query {
       if constexpr (runner_type::stateful) {
         std::optional<std::uint64_t> loaded;
         report.batches_replayed =
-            restore_state(fsys, paths, runner, ctx, commits, found.offsets_start, logged_offset, loaded);
+            restore_state(fsys, paths, runner, ctx, options, commits, found.offsets_start, logged_offset, loaded);
         if (loaded) {  // what a killed removal left
           stream_detail::leader_decides(ctx, [&] { remove_surplus_state(fsys, paths, options, *loaded); });
         }
@@ -346,6 +346,18 @@ class query {
     }
   }
 
+  // How state checkpoints are written and read: on the stream's file system.
+  static checkpoint_options state_options(storage::file_system& fsys, const stream_options& options) {
+    checkpoint_options opts;
+    opts.version = options.version;
+    opts.on_mismatch = mismatch_policy::recompute;
+    opts.durable = options.durable;
+    opts.keep_last = 1;
+    opts.source_identity = identity_policy::none;
+    opts.file_system = &fsys;
+    return opts;
+  }
+
   // Every process writes its state partitions; the leader then keeps the newest keep_last.
   template <class Runner, class Ctx>
   static void save_state(storage::file_system& fsys, const stream_detail::stream_paths& paths, const Runner& runner,
@@ -354,13 +366,7 @@ class query {
     if ((b + 1) % every != 0) return;
     const auto dir = paths.state() / std::to_string(b);
     stream_detail::leader_decides(ctx, [&] { stream_detail::ensure_directory(fsys, dir, options.durable); });
-    checkpoint_options opts;
-    opts.version = options.version;
-    opts.on_mismatch = mismatch_policy::recompute;
-    opts.durable = options.durable;
-    opts.keep_last = 1;
-    opts.source_identity = identity_policy::none;
-    runner.save(dir, opts);
+    runner.save(dir, state_options(fsys, options));
     stream_detail::leader_decides(ctx, [&] { remove_surplus_state(fsys, paths, options, b); });
   }
 
@@ -388,14 +394,15 @@ class query {
   // replays the same batches. Returns how many batches were replayed.
   template <class Runner, class Ctx, class LoggedOffset>
   std::uint64_t restore_state(storage::file_system& fsys, const stream_detail::stream_paths& paths, Runner& runner,
-                              const Ctx& ctx, std::uint64_t commits, std::uint64_t offsets_start,
+                              const Ctx& ctx, const stream_options& options, std::uint64_t commits, std::uint64_t offsets_start,
                               const LoggedOffset& logged_offset, std::optional<std::uint64_t>& loaded) const {
     std::uint64_t from = 0;
     const auto saved = stream_detail::leader_decides(ctx, [&] { return state_checkpoints(fsys, paths); });
+    const auto opts = state_options(fsys, options);
     for (auto it = saved.rbegin(); it != saved.rend(); ++it) {
       if (*it >= commits) continue;
       try {
-        runner.load(paths.state() / std::to_string(*it));
+        runner.load(paths.state() / std::to_string(*it), opts);
         from = *it + 1;
         loaded = *it;
         break;

@@ -135,9 +135,9 @@ struct reduce_by_key_and_window_op : stream_stateful_tag {
     }
 
     template <class Ctx>
-    void load(const std::filesystem::path& dir, const Ctx& ctx) {
+    void load(const std::filesystem::path& dir, const checkpoint_options& options, const Ctx& ctx) {
       const std::string what = op_->template describe<InRef>();
-      held_.load(dir / "batches", what, ctx);
+      held_.load(dir / "batches", what, options, ctx);
       std::size_t n = 0;
       for (const auto& batch : held_.held()) {
         if (n != 0 && batch.size() != n) {
@@ -146,7 +146,7 @@ struct reduce_by_key_and_window_op : stream_stateful_tag {
         n = batch.size();
       }
       if constexpr (incremental) {
-        auto c = stream_detail::load_state_checkpoint<counted>(dir / "value", what, ctx);
+        auto c = stream_detail::load_state_checkpoint<counted>(dir / "value", what, options, ctx);
         if (n != 0 && c.partitions() != n) {
           throw checkpoint_error(checkpoint_errc::not_a_checkpoint, dir, "window value and batches differ in partitions");
         }

@@ -38,16 +38,19 @@ void save_state_checkpoint(const std::filesystem::path& dir, const std::vector<s
       std::move(partitioner), options, ctx);
 }
 
-// The leader reads the manifest; every process loads the partitions it owns.
+// The leader reads the manifest; every process loads the partitions it owns. (Through the
+// file system `options` name, as the save.)
 template <class T, class Ctx>
 checkpointed<T> load_state_checkpoint(const std::filesystem::path& dir, std::string_view description,
-                                      const Ctx& ctx) {
-  const auto m = lineage::detail::agree_on_manifest(dir, ctx, [&] { return std::optional(storage::read_manifest<T>(dir)); });
+                                      const checkpoint_options& options, const Ctx& ctx) {
+  auto& fsys = storage::file_system_of(options);
+  const auto m = lineage::detail::agree_on_manifest(
+      dir, ctx, [&] { return std::optional(storage::read_manifest<T>(dir, fsys)); });
   if (m->signature != state_signature(description)) {
     throw checkpoint_error(checkpoint_errc::signature_mismatch, dir,
                            "the state checkpoint was written by another operator than " + std::string(description));
   }
-  return lineage::detail::load_checkpoint<T>(dir, *m, ctx);
+  return lineage::detail::load_checkpoint<T>(dir, *m, ctx, fsys);
 }
 
 }  // namespace lineage::stream_detail

@@ -18,7 +18,8 @@
 //         std::optional<checkpointed<Out>> step(const P& batch, std::uint64_t b, const Ctx&);
 //             (nullopt: no output after this batch, e.g. between window slides)
 //         void save(const std::filesystem::path& dir, const checkpoint_options&, const Ctx&) const;
-//         void load(const std::filesystem::path& dir, const Ctx&);   // throws checkpoint_error
+//         void load(const std::filesystem::path& dir, const checkpoint_options&, const Ctx&);
+//             (throws checkpoint_error; the options are the save's: version, file system)
 #include <cstddef>
 #include <tuple>
 #include <type_traits>

@@ -143,8 +143,8 @@ struct update_state_by_key_op : stream_stateful_tag {
     }
 
     template <class Ctx>
-    void load(const std::filesystem::path& dir, const Ctx& ctx) {
-      auto loaded = stream_detail::load_state_checkpoint<entry>(dir, op_->template describe<InRef>(), ctx);
+    void load(const std::filesystem::path& dir, const checkpoint_options& options, const Ctx& ctx) {
+      auto loaded = stream_detail::load_state_checkpoint<entry>(dir, op_->template describe<InRef>(), options, ctx);
       if (loaded.partitioner() != detail::key_partitioner_name(loaded.partitions())) {
         throw checkpoint_error(checkpoint_errc::not_a_checkpoint, dir,
                                "the state checkpoint is not partitioned by key (" + loaded.partitioner() + ")");

@@ -61,8 +61,8 @@ struct window_op : stream_stateful_tag {
       held_.save(dir, op_->template describe<InRef>(), "none", options, ctx);
     }
     template <class Ctx>
-    void load(const std::filesystem::path& dir, const Ctx& ctx) {
-      held_.load(dir, op_->template describe<InRef>(), ctx);
+    void load(const std::filesystem::path& dir, const checkpoint_options& options, const Ctx& ctx) {
+      held_.load(dir, op_->template describe<InRef>(), options, ctx);
     }
 
    private:
