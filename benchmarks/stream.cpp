@@ -8,7 +8,8 @@
 // effectively never, to measure what the checkpoints cost), against the same 10M words as one
 // batch job (ln::reduce_by_key over all of them) and a hand-written loop keeping an
 // std::unordered_map<std::string, long> of totals. Every variant checks its totals against the
-// hand loop's.
+// hand loop's. Two more variants tell the costs apart: the stream with every file in memory
+// (its CPU cost alone) and the log records alone (the floor the disk sets, no computing).
 //
 // Counters: items_per_second (input words), batch_median_us and batch_p99_us (the time between
 // two consecutive output calls: one whole batch cycle with its offsets and commit records and,
@@ -41,6 +42,8 @@
 #include <vector>
 
 #include <lineage/lineage.hpp>
+#include <lineage/storage/small_file.hpp>
+#include <lineage/storage/testing/memory_file_system.hpp>
 #include <lineage/stream.hpp>
 
 namespace ln = lineage;
@@ -140,7 +143,9 @@ struct batch_probe {
   bool totals_ok = false;
 };
 
-void stream_run(benchmark::State& state, std::size_t state_every, bool durable = true) {
+// `in_memory`: every file of the stream (logs, state checkpoints) in a memory_file_system, so
+// that the run measures the stream's CPU cost alone.
+void stream_run(benchmark::State& state, std::size_t state_every, bool durable = true, bool in_memory = false) {
   const auto& in = input();
   const auto vocabulary = std::make_shared<const std::vector<std::string>>(in.vocabulary);
   auto probe = std::make_shared<batch_probe>();
@@ -175,10 +180,16 @@ void stream_run(benchmark::State& state, std::size_t state_every, bool durable =
   for (auto _ : state) {
     state.PauseTiming();
     std::filesystem::remove_all(dir);
+    ln::storage::testing::memory_file_system memory;
+    if (in_memory) {
+      memory.put_directory(dir.parent_path());
+      options.file_system = &memory;
+    }
     probe->cycle_us.clear();
     probe->last = std::chrono::steady_clock::now();
     state.ResumeTiming();
     const auto report = query.run(dir, options, ln::seq);
+    options.file_system = nullptr;
     if (report.batches_run != batch_count) state.SkipWithError("the stream did not run 1,000 batches");
   }
   std::filesystem::remove_all(dir);
@@ -200,6 +211,38 @@ void BM_stream_every10(benchmark::State& state) { stream_run(state, 10); }
 void BM_stream_every1000(benchmark::State& state) { stream_run(state, 1000); }
 // Without fsync (durable = false: scratch only): what the durable logs and state cost.
 void BM_stream_every10_not_durable(benchmark::State& state) { stream_run(state, 10, false); }
+
+// With no disk at all: what the stream costs in CPU.
+void BM_stream_every10_in_memory(benchmark::State& state) { stream_run(state, 10, false, true); }
+
+// The floor the disk sets, without any computing: per batch, the two small records the stream
+// writes (the offsets entry before the batch, the commit entry after it), each a new file
+// replaced in atomically, and every 10 batches the removal of the records 20 or more batches
+// old, as the stream's purge after a state checkpoint does. Arg: 1 = durable (fsync).
+void BM_log_records_only(benchmark::State& state) {
+  const bool durable = state.range(0) != 0;
+  const auto dir = std::filesystem::temp_directory_path() / ("lineage-bench-logs-" + std::to_string(getpid()));
+  const std::vector<std::byte> record(16, std::byte{7});
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir / "offsets");
+    std::filesystem::create_directories(dir / "commits");
+    state.ResumeTiming();
+    for (std::size_t b = 0; b < batch_count; ++b) {
+      ln::storage::write_small_file(dir / "offsets" / std::to_string(b), record, durable);
+      ln::storage::write_small_file(dir / "commits" / std::to_string(b), record, durable);
+      if ((b + 1) % 10 == 0 && b >= 20) {
+        for (std::size_t old = b - 29; old + 20 <= b; ++old) {
+          std::filesystem::remove(dir / "offsets" / std::to_string(old));
+          std::filesystem::remove(dir / "commits" / std::to_string(old));
+        }
+      }
+    }
+  }
+  std::filesystem::remove_all(dir);
+  set_words_processed(state);  // the words a stream would process along with these records
+}
 
 void BM_batch_job(benchmark::State& state) {
   const auto& in = input();
@@ -237,5 +280,7 @@ void BM_hand_loop(benchmark::State& state) {
 BENCHMARK(BM_stream_every10)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 BENCHMARK(BM_stream_every1000)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 BENCHMARK(BM_stream_every10_not_durable)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+BENCHMARK(BM_stream_every10_in_memory)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+BENCHMARK(BM_log_records_only)->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 BENCHMARK(BM_batch_job)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_hand_loop)->Unit(benchmark::kMillisecond)->UseRealTime();

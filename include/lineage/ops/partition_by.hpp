@@ -42,6 +42,7 @@ partition_set<element_t<Up>> partition_pairs_by_key(const Up& up, const partitio
   }
   auto read = shuffle_write(producer, ctx, n, pair_router_combiner_maker<T, K, Hash>{&part});
   return shuffle_read(std::move(read), ctx, [](shuffle_input<T>&& in) {
+    if (in.size() == 1) return std::move(in.front());  // one upstream partition: its bucket as is
     std::size_t count = 0;
     for (const auto& bucket : in) count += bucket.size();
     std::vector<T> out;

@@ -12,7 +12,7 @@
 // backend when it starts, or the partition count of the state checkpoint it resumes from; a
 // process holds the partitions it owns), and each
 // partition keeps its keys in a deterministic order (old keys in their order, then new keys in
-// the order the batch's group_by_key gives them), so a resumed run outputs the same partitions.
+// the order of their first pair in the batch), so a resumed run outputs the same partitions.
 // State checkpoints: stream/state_checkpoint.hpp, when: stream/query.hpp.
 #include <concepts>
 #include <cstddef>
@@ -24,6 +24,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -35,7 +36,7 @@
 #include "../exec/flat_table.hpp"
 #include "../exec/key_partitioning.hpp"
 #include "../exec/partitions.hpp"
-#include "../ops/group_by_key.hpp"
+#include "../ops/partition_by.hpp"
 #include "../partitioner.hpp"
 #include "collective.hpp"
 #include "state_checkpoint.hpp"
@@ -125,7 +126,9 @@ struct update_state_by_key_op : stream_stateful_tag {
     std::optional<checkpointed<entry>> step(const P& batch, std::uint64_t, const Ctx& ctx) {
       if (partitions_ == 0) partitions_ = stream_detail::state_partition_count(ctx);
       if (tables_.empty()) tables_.resize(partitions_);
-      auto news = detail::compute_partitions(batch | group_by_key(partitioner{partitions_}), ctx);
+      // The batch's pairs, moved to the state's partitions (not grouped: update_partition
+      // groups them against the state's own index, so each pair's key is looked up once).
+      auto news = detail::partition_pairs_by_key(batch, partitioner{partitions_}, ctx);
       if (news.partitions() != partitions_) {
         throw std::logic_error("ln::update_state_by_key: the batch's keys were not partitioned as the state");
       }
@@ -195,37 +198,58 @@ struct update_state_by_key_op : stream_stateful_tag {
     }
 
     // Old keys in their order (with their new values, if any), then the batch's new keys in the
-    // order group_by_key gives them; a key whose f returns nullopt goes. The table lasts across
-    // batches, so a batch looks up only its own keys (not every key of the state), and the
-    // states are updated in place (moved into f). An exception from f ends the run with the
-    // batch uncommitted; a restart rebuilds the state from its checkpoint and the logs.
-    void update_partition(table& t, std::vector<std::pair<K, std::vector<V>>>& news) const {
+    // order of their first pair; a key whose f returns nullopt goes. The table lasts across
+    // batches, so a batch looks up only its own pairs' keys (not every key of the state), and
+    // the states are updated in place (moved into f). The batch's values are grouped by key
+    // with one counting sort into one vector (stable: a key's values keep the batch's order),
+    // with no table or vector per key. An exception from f ends the run with the batch
+    // uncommitted; a restart rebuilds the state from its checkpoint and the logs.
+    template <class Pair>
+    void update_partition(table& t, std::vector<Pair>& pairs) const {
       const std::size_t old_size = t.size();
-      std::vector<const std::vector<V>*> values_of(old_size, nullptr);
-      std::vector<std::size_t> fresh;  // the news of keys without a state
-      for (std::size_t j = 0; j < news.size(); ++j) {
-        const std::size_t at = t.index_of(news[j].first);
-        if (at == table::npos) {
-          fresh.push_back(j);
-        } else {
-          values_of[at] = &news[j].second;
+      // Each pair's group: its key's entry in t, or old_size + the key's rank among new keys.
+      std::vector<std::size_t> group_of(pairs.size());
+      detail::flat_table<K, std::size_t, detail::key_hasher_t<K, std_hash>> fresh;  // new key -> rank
+      std::vector<std::size_t> first_pair_of_fresh;
+      for (std::size_t j = 0; j < pairs.size(); ++j) {
+        const K& key = std::get<0>(pairs[j]);
+        std::size_t g = t.index_of(key);
+        if (g == table::npos) {
+          const auto [e, inserted] = fresh.try_emplace(key, first_pair_of_fresh.size());
+          if (inserted) first_pair_of_fresh.push_back(j);
+          g = old_size + e->second;
         }
+        group_of[j] = g;
       }
+      // The values, sorted by group: those of group g are values[begin[g], begin[g + 1]).
+      std::vector<std::size_t> begin(old_size + first_pair_of_fresh.size() + 1, 0);
+      for (const std::size_t g : group_of) ++begin[g + 1];
+      for (std::size_t g = 1; g < begin.size(); ++g) begin[g] += begin[g - 1];
+      std::vector<std::size_t> order(pairs.size());
+      {
+        std::vector<std::size_t> next(begin.begin(), begin.end() - 1);
+        for (std::size_t j = 0; j < pairs.size(); ++j) order[next[group_of[j]]++] = j;
+      }
+      std::vector<V> values;
+      values.reserve(pairs.size());
+      for (const std::size_t j : order) values.push_back(std::move(std::get<1>(pairs[j])));
+      const auto values_of = [&](std::size_t g) {
+        return std::span<const V>(values.data() + begin[g], begin[g + 1] - begin[g]);
+      };
+
       std::vector<bool> removed;  // sized on the first removal
       auto it = t.begin();
       for (std::size_t e = 0; e < old_size; ++e, ++it) {
-        std::span<const V> new_values;
-        if (values_of[e] != nullptr) new_values = *values_of[e];
-        if (std::optional<S> r = op_->f(new_values, std::optional<S>(std::move(it->second)))) {
+        if (std::optional<S> r = op_->f(values_of(e), std::optional<S>(std::move(it->second)))) {
           it->second = std::move(*r);
         } else {
           if (removed.empty()) removed.resize(old_size);
           removed[e] = true;
         }
       }
-      for (const std::size_t j : fresh) {
-        if (std::optional<S> r = op_->f(std::span<const V>(news[j].second), std::optional<S>())) {
-          t.try_emplace(std::move(news[j].first), std::move(*r));
+      for (std::size_t f = 0; f < first_pair_of_fresh.size(); ++f) {
+        if (std::optional<S> r = op_->f(values_of(old_size + f), std::optional<S>())) {
+          t.try_emplace(std::move(std::get<0>(pairs[first_pair_of_fresh[f]])), std::move(*r));
         }
       }
       if (!removed.empty()) {  // rebuilt without the removed keys, in the same order
