@@ -35,6 +35,7 @@
 #include "../core/type_name.hpp"
 #include "../exec/flat_table.hpp"
 #include "../exec/key_partitioning.hpp"
+#include "../exec/observation.hpp"
 #include "../exec/partitions.hpp"
 #include "../ops/partition_by.hpp"
 #include "../partitioner.hpp"
@@ -126,14 +127,9 @@ struct update_state_by_key_op : stream_stateful_tag {
     std::optional<checkpointed<entry>> step(const P& batch, std::uint64_t, const Ctx& ctx) {
       if (partitions_ == 0) partitions_ = stream_detail::state_partition_count(ctx);
       if (tables_.empty()) tables_.resize(partitions_);
-      // The batch's pairs, moved to the state's partitions (not grouped: update_partition
-      // groups them against the state's own index, so each pair's key is looked up once).
-      auto news = detail::partition_pairs_by_key(batch, partitioner{partitions_}, ctx);
-      if (news.partitions() != partitions_) {
-        throw std::logic_error("ln::update_state_by_key: the batch's keys were not partitioned as the state");
-      }
       take_back();
-      ctx.for_each_owned_partition(partitions_, [&](std::size_t i) { update_partition(tables_[i], news.at(i)); });
+      auto groups = group_batch(batch, ctx);
+      ctx.for_each_owned_partition(partitions_, [&](std::size_t i) { std::move(groups[i]).apply(tables_[i], op_->f); });
       return lend(ctx);
     }
 
@@ -197,72 +193,124 @@ struct update_state_by_key_op : stream_stateful_tag {
       lent_.reset();
     }
 
-    // Old keys in their order (with their new values, if any), then the batch's new keys in the
-    // order of their first pair; a key whose f returns nullopt goes. The table lasts across
-    // batches, so a batch looks up only its own pairs' keys (not every key of the state), and
-    // the states are updated in place (moved into f). The batch's values are grouped by key
-    // with one counting sort into one vector (stable: a key's values keep the batch's order),
-    // with no table or vector per key. An exception from f ends the run with the batch
-    // uncommitted; a restart rebuilds the state from its checkpoint and the logs.
-    template <class Pair>
-    void update_partition(table& t, std::vector<Pair>& pairs) const {
-      const std::size_t old_size = t.size();
-      // Each pair's group: its key's entry in t, or old_size + the key's rank among new keys.
-      std::vector<std::size_t> group_of(pairs.size());
-      detail::flat_table<K, std::size_t, detail::key_hasher_t<K, std_hash>> fresh;  // new key -> rank
-      std::vector<std::size_t> first_pair_of_fresh;
-      for (std::size_t j = 0; j < pairs.size(); ++j) {
-        const K& key = std::get<0>(pairs[j]);
-        std::size_t g = t.index_of(key);
-        if (g == table::npos) {
-          const auto [e, inserted] = fresh.try_emplace(key, first_pair_of_fresh.size());
-          if (inserted) first_pair_of_fresh.push_back(j);
-          g = old_size + e->second;
-        }
-        group_of[j] = g;
-      }
-      // The values, sorted by group: those of group g are values[begin[g], begin[g + 1]).
-      std::vector<std::size_t> begin(old_size + first_pair_of_fresh.size() + 1, 0);
-      for (const std::size_t g : group_of) ++begin[g + 1];
-      for (std::size_t g = 1; g < begin.size(); ++g) begin[g] += begin[g - 1];
-      std::vector<std::size_t> order(pairs.size());
-      {
-        std::vector<std::size_t> next(begin.begin(), begin.end() - 1);
-        for (std::size_t j = 0; j < pairs.size(); ++j) order[next[group_of[j]]++] = j;
-      }
-      std::vector<V> values;
-      values.reserve(pairs.size());
-      for (const std::size_t j : order) values.push_back(std::move(std::get<1>(pairs[j])));
-      const auto values_of = [&](std::size_t g) {
-        return std::span<const V>(values.data() + begin[g], begin[g + 1] - begin[g]);
-      };
+    // One state partition's share of a batch, grouped by key against the partition's table:
+    // each pair's key is looked up once, the key of a pair whose key has a state is not kept,
+    // and the values go into one vector (no table or vector per key).
+    class grouping {
+     public:
+      explicit grouping(const table& t) : old_size_(t.size()) {}
 
-      std::vector<bool> removed;  // sized on the first removal
-      auto it = t.begin();
-      for (std::size_t e = 0; e < old_size; ++e, ++it) {
-        if (std::optional<S> r = op_->f(values_of(e), std::optional<S>(std::move(it->second)))) {
-          it->second = std::move(*r);
-        } else {
-          if (removed.empty()) removed.resize(old_size);
-          removed[e] = true;
+      template <class Key, class Value>
+      void add(const table& t, Key&& key, Value&& value) {
+        std::size_t g = t.index_of(key);
+        if (g == table::npos) g = old_size_ + fresh_.try_emplace(std::forward<Key>(key), fresh_.size()).first->second;
+        group_of_.push_back(g);
+        values_.push_back(std::forward<Value>(value));
+      }
+
+      // Old keys in their order (with their new values, if any), then the new keys in the order
+      // of their first pair; a key whose f returns nullopt goes. The states are updated in place
+      // (moved into f). A key's values keep the batch's order (the sort by key is stable). An
+      // exception from f ends the run with the batch uncommitted; a restart rebuilds the state
+      // from its checkpoint and the logs.
+      template <class Fn>
+      void apply(table& t, const Fn& f) && {
+        // The values sorted by key (a counting sort): key g's are values[begin[g], begin[g + 1]).
+        std::vector<std::size_t> begin(old_size_ + fresh_.size() + 1, 0);
+        for (const std::size_t g : group_of_) ++begin[g + 1];
+        for (std::size_t g = 1; g < begin.size(); ++g) begin[g] += begin[g - 1];
+        std::vector<V> values;
+        {
+          std::vector<std::size_t> order(values_.size());
+          std::vector<std::size_t> next(begin.begin(), begin.end() - 1);
+          for (std::size_t j = 0; j < group_of_.size(); ++j) order[next[group_of_[j]]++] = j;
+          values.reserve(values_.size());
+          for (const std::size_t j : order) values.push_back(std::move(values_[j]));
+        }
+        const auto values_of = [&](std::size_t g) {
+          return std::span<const V>(values.data() + begin[g], begin[g + 1] - begin[g]);
+        };
+
+        std::vector<bool> removed;  // sized on the first removal
+        auto it = t.begin();
+        for (std::size_t e = 0; e < old_size_; ++e, ++it) {
+          if (std::optional<S> r = f(values_of(e), std::optional<S>(std::move(it->second)))) {
+            it->second = std::move(*r);
+          } else {
+            if (removed.empty()) removed.resize(old_size_);
+            removed[e] = true;
+          }
+        }
+        auto fresh = std::move(fresh_).take_entries();  // in order of first appearance
+        for (std::size_t n = 0; n < fresh.size(); ++n) {
+          if (std::optional<S> r = f(values_of(old_size_ + n), std::optional<S>())) {
+            t.try_emplace(std::move(fresh[n].first), std::move(*r));
+          }
+        }
+        if (!removed.empty()) {  // rebuilt without the removed keys, in the same order
+          auto entries = std::move(t).take_entries();
+          table kept;
+          kept.reserve(entries.size());
+          for (std::size_t e = 0; e < entries.size(); ++e) {
+            if (e < old_size_ && removed[e]) continue;
+            kept.try_emplace(std::move(entries[e].first), std::move(entries[e].second));
+          }
+          t = std::move(kept);
         }
       }
-      for (std::size_t f = 0; f < first_pair_of_fresh.size(); ++f) {
-        if (std::optional<S> r = op_->f(values_of(old_size + f), std::optional<S>())) {
-          t.try_emplace(std::move(std::get<0>(pairs[first_pair_of_fresh[f]])), std::move(*r));
+
+     private:
+      std::size_t old_size_;
+      detail::flat_table<K, std::size_t, detail::key_hasher_t<K, std_hash>> fresh_;  // new key -> rank
+      std::vector<std::size_t> group_of_;  // per pair: its key's entry in the table, or old_size_ + rank
+      std::vector<V> values_;              // per pair, in the batch's order
+    };
+
+    // The batch grouped per state partition. On one thread each pair goes straight from the
+    // batch's kernel to its partition's grouping; with threads (or processes) the batch's
+    // pairs are shuffled to the state's partitions first (partition_by's shuffle), and each
+    // partition groups its own.
+    template <pipeline P, class Ctx>
+    std::vector<grouping> group_batch(const P& batch, const Ctx& ctx) const {
+      std::vector<grouping> groups;
+      groups.reserve(partitions_);
+      for (const auto& t : tables_) groups.emplace_back(t);
+      const partitioner<> part{partitions_};
+      if constexpr (Ctx::single_process) {
+        if (!ctx.parallel()) {
+          const auto producer = batch.producer(ctx);
+          direct_sink sink{this, &groups, {partitions_, part.template hash_for<K>()}};
+          const auto probe = detail::observe_stage(producer.partitions(), stage_kind::shuffle);
+          for (std::size_t i = 0; i < producer.partitions(); ++i) probe.run(producer, i, sink);
+          return groups;
         }
       }
-      if (!removed.empty()) {  // rebuilt without the removed keys, in the same order
-        auto entries = std::move(t).take_entries();
-        table kept;
-        kept.reserve(entries.size());
-        for (std::size_t e = 0; e < entries.size(); ++e) {
-          if (e < old_size && removed[e]) continue;
-          kept.try_emplace(std::move(entries[e].first), std::move(entries[e].second));
-        }
-        t = std::move(kept);
+      auto news = detail::partition_pairs_by_key(batch, part, ctx);
+      if (news.partitions() != partitions_) {
+        throw std::logic_error("ln::update_state_by_key: the batch's keys were not partitioned as the state");
       }
+      ctx.for_each_owned_partition(partitions_, [&](std::size_t i) {
+        for (auto& pair : news.at(i)) groups[i].add(tables_[i], std::move(std::get<0>(pair)), std::move(std::get<1>(pair)));
+      });
+      return groups;
     }
+
+    struct direct_sink {
+      const state* self;
+      std::vector<grouping>* groups;
+      detail::key_partitioner<K, std_hash> partition_of;
+      static constexpr bool can_stop = false;
+
+      template <class X>
+      void operator()(X&& x) {
+        const std::size_t i = partition_of(std::get<0>(x));
+        if constexpr (std::is_lvalue_reference_v<X> || std::is_const_v<std::remove_reference_t<X>>) {
+          (*groups)[i].add(self->tables_[i], std::get<0>(x), std::get<1>(x));
+        } else {
+          (*groups)[i].add(self->tables_[i], std::move(std::get<0>(x)), std::move(std::get<1>(x)));
+        }
+      }
+    };
 
     const update_state_by_key_op* op_;
     std::size_t partitions_ = 0;
