@@ -208,33 +208,33 @@ struct update_state_by_key_op : stream_stateful_tag {
         values_.push_back(std::forward<Value>(value));
       }
 
-      // Old keys in their order (with their new values, if any), then the new keys in the order
-      // of their first pair; a key whose f returns nullopt goes. The states are updated in place
-      // (moved into f). A key's values keep the batch's order (the sort by key is stable). An
+      // Calls `update` (the operator's f) for every key: old keys in their order (with their new
+      // values, if any), then the new keys in the order of their first pair; a key whose f
+      // returns nullopt goes. The states are updated in place (moved into f). A key's values keep the batch's order (the sort by key is stable). An
       // exception from f ends the run with the batch uncommitted; a restart rebuilds the state
       // from its checkpoint and the logs.
       template <class Fn>
-      void apply(table& t, const Fn& f) && {
-        // The values sorted by key (a counting sort): key g's are values[begin[g], begin[g + 1]).
+      void apply(table& t, const Fn& update) && {
+        // The values sorted by key (a counting sort): key g's are sorted[begin[g], begin[g + 1]).
         std::vector<std::size_t> begin(old_size_ + fresh_.size() + 1, 0);
         for (const std::size_t g : group_of_) ++begin[g + 1];
         for (std::size_t g = 1; g < begin.size(); ++g) begin[g] += begin[g - 1];
-        std::vector<V> values;
+        std::vector<V> sorted;
         {
           std::vector<std::size_t> order(values_.size());
           std::vector<std::size_t> next(begin.begin(), begin.end() - 1);
           for (std::size_t j = 0; j < group_of_.size(); ++j) order[next[group_of_[j]]++] = j;
-          values.reserve(values_.size());
-          for (const std::size_t j : order) values.push_back(std::move(values_[j]));
+          sorted.reserve(values_.size());
+          for (const std::size_t j : order) sorted.push_back(std::move(values_[j]));
         }
         const auto values_of = [&](std::size_t g) {
-          return std::span<const V>(values.data() + begin[g], begin[g + 1] - begin[g]);
+          return std::span<const V>(sorted.data() + begin[g], begin[g + 1] - begin[g]);
         };
 
         std::vector<bool> removed;  // sized on the first removal
         auto it = t.begin();
         for (std::size_t e = 0; e < old_size_; ++e, ++it) {
-          if (std::optional<S> r = f(values_of(e), std::optional<S>(std::move(it->second)))) {
+          if (std::optional<S> r = update(values_of(e), std::optional<S>(std::move(it->second)))) {
             it->second = std::move(*r);
           } else {
             if (removed.empty()) removed.resize(old_size_);
@@ -243,7 +243,7 @@ struct update_state_by_key_op : stream_stateful_tag {
         }
         auto fresh = std::move(fresh_).take_entries();  // in order of first appearance
         for (std::size_t n = 0; n < fresh.size(); ++n) {
-          if (std::optional<S> r = f(values_of(old_size_ + n), std::optional<S>())) {
+          if (std::optional<S> r = update(values_of(old_size_ + n), std::optional<S>())) {
             t.try_emplace(std::move(fresh[n].first), std::move(*r));
           }
         }
