@@ -1011,9 +1011,15 @@ struct fault_sweep {
     CHECK((first | ln::collect()) == expected);
     CHECK(first.in_memory() == keep_in_memory);
     CHECK(st::verify(dir).version == "v2");
+    // The recovery reads through the fault file system too (the manifest; and, left on disk,
+    // every partition when an action runs them).
+    const auto before_reads = faults.operation_count();
     const auto second = rerun();
     CHECK(second.recovered());
+    const auto after_get_or_create = faults.operation_count();
+    CHECK(after_get_or_create > before_reads);
     CHECK((second | ln::collect()) == expected);
+    CHECK((faults.operation_count() > after_get_or_create) == !keep_in_memory);
     return {made, stopped};
   }
 };

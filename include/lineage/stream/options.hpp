@@ -79,9 +79,9 @@ struct stream_options {
   trigger_t trigger{};           // default: trigger::available_now
   std::uint64_t max_batches = 0;  // 0: no limit; counts new batches, not replays
   mismatch_policy on_mismatch = mismatch_policy::fail;
-  // The file system of everything the stream writes and reads on disk: the stream directory's
-  // logs (offsets, commits, signature, log-start, LOCK), its state checkpoints, and the
-  // outputs of write_batches; nullptr: the POSIX one. A test hands in
+  // The file system of everything the stream writes and reads on disk but its source's input
+  // files: the stream directory's logs (offsets, commits, signature, log-start, LOCK), its
+  // state checkpoints, and the outputs of write_batches; nullptr: the POSIX one. A test hands in
   // storage::testing::fault_file_system to inject I/O errors and power loss.
   storage::file_system* file_system = nullptr;
 };

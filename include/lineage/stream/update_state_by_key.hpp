@@ -128,7 +128,13 @@ struct update_state_by_key_op : stream_stateful_tag {
       if (partitions_ == 0) partitions_ = stream_detail::state_partition_count(ctx);
       if (tables_.empty()) tables_.resize(partitions_);
       take_back();
-      auto groups = group_batch(batch, ctx);
+      std::vector<grouping> groups;
+      try {
+        groups = group_batch(batch, ctx);  // runs the batch's kernel: the user's map may throw
+      } catch (...) {
+        (void)lend(ctx);  // the state stays as the last batch left it (and save() sees it)
+        throw;
+      }
       ctx.for_each_owned_partition(partitions_, [&](std::size_t i) { std::move(groups[i]).apply(tables_[i], op_->f); });
       return lend(ctx);
     }
@@ -282,6 +288,7 @@ struct update_state_by_key_op : stream_stateful_tag {
           direct_sink sink{this, &groups, {partitions_, part.template hash_for<K>()}};
           const auto probe = detail::observe_stage(producer.partitions(), stage_kind::shuffle);
           for (std::size_t i = 0; i < producer.partitions(); ++i) probe.run(producer, i, sink);
+          probe.finish();
           return groups;
         }
       }
@@ -301,14 +308,12 @@ struct update_state_by_key_op : stream_stateful_tag {
       detail::key_partitioner<K, std_hash> partition_of;
       static constexpr bool can_stop = false;
 
+      // (std::get of a forwarded element moves out of an owned pair, never out of what a pair
+      // of references refers to.)
       template <class X>
       void operator()(X&& x) {
         const std::size_t i = partition_of(std::get<0>(x));
-        if constexpr (std::is_lvalue_reference_v<X> || std::is_const_v<std::remove_reference_t<X>>) {
-          (*groups)[i].add(self->tables_[i], std::get<0>(x), std::get<1>(x));
-        } else {
-          (*groups)[i].add(self->tables_[i], std::move(std::get<0>(x)), std::move(std::get<1>(x)));
-        }
+        (*groups)[i].add(self->tables_[i], std::get<0>(std::forward<X>(x)), std::get<1>(std::forward<X>(x)));
       }
     };
 
