@@ -17,9 +17,9 @@
 // acceptable failure is lineage::checkpoint_error; anything else (another exception, a crash,
 // a sanitizer report, an allocation beyond the limit) is a finding.
 //
-// With LINEAGE_FUZZ_EXPECT_VALID defined, checkpoint_error escapes too: the seed corpus (real
-// checkpoints, made by make_corpus.cpp) must load without any error, so that a format change
-// that would leave the corpus stale fails its test.
+// With expect_valid() set (the replay's --expect-valid), checkpoint_error escapes too: the seed
+// corpus (real checkpoints, made by make_corpus.cpp) must load without any error, so that a
+// format change that would leave the corpus stale fails its test.
 #include <lineage/storage/checkpoint_io.hpp>
 #include <lineage/storage/testing/memory_file_system.hpp>
 
@@ -151,15 +151,18 @@ inline const std::filesystem::path& checkpoint_dir() {
   return dir;
 }
 
-#if defined(LINEAGE_FUZZ_EXPECT_VALID)
-#  define LINEAGE_FUZZ_EXPECTED_ERROR(statement) statement
-#else
-#  define LINEAGE_FUZZ_EXPECTED_ERROR(statement) \
-    try {                                       \
-      statement                                 \
-    } catch (const lineage::checkpoint_error&) { \
-    }
-#endif
+// Whether a checkpoint_error is a finding (the seed corpus) or an expected refusal (fuzz inputs).
+inline bool& expect_valid() {
+  static bool value = false;
+  return value;
+}
+
+#define LINEAGE_FUZZ_EXPECTED_ERROR(statement)  \
+  try {                                         \
+    statement                                   \
+  } catch (const lineage::checkpoint_error&) {  \
+    if (::lineage_fuzz::expect_valid()) throw;  \
+  }
 
 template <class T>
 void load_everything(lineage::storage::file_system& fs) {

@@ -1,6 +1,7 @@
 // Replays fuzz inputs (files, or every file of the directories given) through the reader's
 // fuzzing entry point, with a plain main(): the corpus test for every compiler.
-//   lineage_fuzz_replay <file or directory>...
+//   lineage_fuzz_replay [--expect-valid] <file or directory>...
+// --expect-valid: every input must load without any error (the seed corpus: fuzz_reader.hpp).
 #include "fuzz_reader.hpp"
 
 #include <algorithm>
@@ -8,11 +9,16 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <string_view>
 #include <vector>
 
 int main(int argc, char** argv) {
   std::vector<std::filesystem::path> inputs;
   for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--expect-valid") {
+      lineage_fuzz::expect_valid() = true;
+      continue;
+    }
     const std::filesystem::path arg = argv[i];
     if (std::filesystem::is_directory(arg)) {
       for (const auto& item : std::filesystem::directory_iterator(arg)) {
