@@ -3,6 +3,8 @@
 # (benchmarks/compile_time/*.cpp), median of 3 runs each, and the ratios issue 12 tracks:
 #   umbrella: #include <lineage/lineage.hpp> vs <range/v3/all.hpp>       (target <= 1.0)
 #   pipeline: a 12-operator narrow pipeline vs the same with range-v3 views (target <= 1.5)
+# and the umbrella's floor: a file that includes only the standard, cereal, xxhash and zstd
+# headers the umbrella's headers include (found with g++ -M), none of lineage's own code.
 # Run by scripts/bench.sh; CXX overrides the compiler.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -29,7 +31,20 @@ for file in benchmarks/compile_time/*.cpp; do
   ms[$name]=$(seconds "$file")
   printf '%-22s %6d ms\n' "$name" "${ms[$name]}"
 done
+# The floor: every <...> include of the lineage headers the umbrella pulls in, minus lineage's.
+deps="$out/umbrella_dependencies.cpp"
+{
+  echo '#define XXH_INLINE_ALL'  # as storage/archive.hpp includes it: header-only XXH3
+  "$cxx" -std=c++20 -Iinclude -M benchmarks/compile_time/umbrella_lineage.cpp | tr ' \\' '\n\n' |
+    grep '^include/lineage/.*\.hpp$' | xargs grep -h '^#[[:space:]]*include <' |
+    sed 's/^#[[:space:]]*include/#include/' | grep -v '<lineage/' | sort -u
+} > "$deps"
+ms[umbrella_dependencies]=$(seconds "$deps")
+printf '%-22s %6d ms  (%d headers, no lineage code)\n' umbrella_dependencies "${ms[umbrella_dependencies]}" \
+  "$(grep -c '^#include' "$deps")"
 for what in umbrella pipeline; do
   awk -v a="${ms[${what}_lineage]}" -v b="${ms[${what}_range_v3]}" -v w="$what" \
     'BEGIN { printf "%-22s %6.2fx range-v3\n", w " ratio", a / b }'
 done
+awk -v a="${ms[umbrella_dependencies]}" -v b="${ms[umbrella_range_v3]}" -v c="${ms[umbrella_lineage]}" \
+  'BEGIN { printf "%-22s %6.2fx range-v3 (lineage code: %.0f%% of the umbrella)\n", "dependencies ratio", a / b, 100 * (c - a) / c }'
