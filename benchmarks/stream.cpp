@@ -214,6 +214,7 @@ void BM_stream_every10_not_durable(benchmark::State& state) { stream_run(state, 
 
 // With no disk at all: what the stream costs in CPU.
 void BM_stream_every10_in_memory(benchmark::State& state) { stream_run(state, 10, false, true); }
+void BM_stream_every1000_in_memory(benchmark::State& state) { stream_run(state, 1000, false, true); }
 
 // The floor the disk sets, without any computing: per batch, the two small records the stream
 // writes (the offsets entry before the batch, the commit entry after it), each a new file
@@ -281,6 +282,7 @@ BENCHMARK(BM_stream_every10)->Unit(benchmark::kMillisecond)->UseRealTime()->Iter
 BENCHMARK(BM_stream_every1000)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 BENCHMARK(BM_stream_every10_not_durable)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 BENCHMARK(BM_stream_every10_in_memory)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+BENCHMARK(BM_stream_every1000_in_memory)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 BENCHMARK(BM_log_records_only)->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 BENCHMARK(BM_batch_job)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_hand_loop)->Unit(benchmark::kMillisecond)->UseRealTime();
